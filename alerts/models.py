@@ -1,0 +1,1 @@
+"""Alerts, acknowledgement, escalation and response times (issue 4)."""

@@ -1,0 +1,1 @@
+"""Organisations, relays, focal points, areas and routing rules (issue 3)."""

@@ -1,0 +1,95 @@
+"""Twilio adapter: the inbound SMS webhook and the delivery-status callback.
+
+Both validate ``X-Twilio-Signature`` against the configured public URL (never against
+headers a TLS proxy may rewrite), read only the fields they need, and answer at once:
+processing happens in a worker. Location fields (FromCity, FromState, FromZip, ...) are
+never read, so they are never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+
+from messaging import services
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "twilio"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+MESSAGE_SID = re.compile(r"^(SM|MM|SMS)[0-9a-fA-F]{32}$")
+
+# Twilio's status words mapped to ours; unknown words change nothing.
+STATUS_MAP = {
+    "queued": "sent",
+    "accepted": "sent",
+    "sending": "sent",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+}
+
+
+def public_url(request: HttpRequest) -> str:
+    """The URL Twilio called, rebuilt from the configured public base URL."""
+    return settings.PUBLIC_BASE_URL + request.get_full_path()
+
+
+def signature_is_valid(request: HttpRequest) -> bool:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+    return validator.validate(public_url(request), request.POST, signature)
+
+
+def twiml(body: str = EMPTY_TWIML, status: int = 200) -> HttpResponse:
+    return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
+
+
+@csrf_exempt
+@require_POST
+def inbound_sms(request: HttpRequest) -> HttpResponse:
+    if not signature_is_valid(request):
+        logger.warning("twilio inbound: signature rejected")
+        return HttpResponseForbidden("invalid signature", content_type="text/plain")
+    message_sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
+    sender = request.POST.get("From", "")
+    if not MESSAGE_SID.match(message_sid) or not sender.strip():
+        return HttpResponseBadRequest("MessageSid and From are required", content_type="text/plain")
+    try:
+        num_media = max(0, min(int(request.POST.get("NumMedia", "0") or 0), 10))
+    except ValueError:
+        num_media = 0
+    services.inbound_store(
+        provider=PROVIDER,
+        provider_message_id=message_sid,
+        sender=sender,
+        body=request.POST.get("Body", ""),
+        num_media=num_media,
+    )
+    return twiml()
+
+
+@csrf_exempt
+@require_POST
+def status_callback(request: HttpRequest) -> HttpResponse:
+    if not signature_is_valid(request):
+        logger.warning("twilio status: signature rejected")
+        return HttpResponseForbidden("invalid signature", content_type="text/plain")
+    message_sid = request.POST.get("MessageSid", "")
+    status = STATUS_MAP.get(request.POST.get("MessageStatus", "").lower())
+    if not MESSAGE_SID.match(message_sid) or status is None:
+        return HttpResponseBadRequest("MessageSid and a known MessageStatus are required", content_type="text/plain")
+    services.outbound_status_update(
+        provider_message_id=message_sid, status=status, error_code=request.POST.get("ErrorCode", "")[:32]
+    )
+    return HttpResponse(status=204)

@@ -1,0 +1,381 @@
+"""Writes for messages in and out, the contact vault and opt-outs.
+
+The shape of the inbound path, which is what "nothing lost" rests on:
+
+1. ``inbound_store`` writes the encrypted input in one INSERT (unique on the provider's
+   message id, so a redelivery is recognised) and schedules processing after commit. If
+   the broker is down the row simply stays ``pending``.
+2. ``inbound_process`` locks the row, lets the first willing handler act, and marks it
+   processed in the same transaction: a crash or database error rolls everything back
+   and a later attempt (Celery retry, or ``sweep_inbound``) starts clean.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from kombu.exceptions import KombuError
+
+from messaging.backends import PermanentSendError, TransientSendError, get_backend
+from messaging.models import (
+    ContactVaultEntry,
+    InboundMessage,
+    InboundStatus,
+    OptOut,
+    OutboundEvent,
+    OutboundMessage,
+    OutboundStatus,
+    Priority,
+)
+from veille.phones import normalize_msisdn, pseudonym_candidates, pseudonym_for
+from veille.timeutil import now_minute
+
+logger = logging.getLogger(__name__)
+
+
+# --- Queueing ------------------------------------------------------------------------
+
+
+def enqueue_after_commit(task: Any, *args: Any, **options: Any) -> None:
+    """Queue ``task`` once the current transaction commits; a dead broker is not an error.
+
+    Whatever the task would do is already recorded in a row that a periodic sweep picks
+    up, so a failed publish only delays the work.
+    """
+
+    def publish() -> None:
+        try:
+            task.apply_async(args=args, **options)
+        except (KombuError, ConnectionError, OSError) as exc:
+            logger.warning("broker unavailable (%s); %s left for the sweep", type(exc).__name__, task.name)
+        except Exception:
+            # Only reachable with eager tasks (tests, demos): the caller must not fail
+            # because the work failed; the row keeps its state and the sweep retries it.
+            logger.exception("%s failed when run inline; left for the sweep", task.name)
+
+    transaction.on_commit(publish)
+
+
+# --- Inbound -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    """What a handler is given. The sender is known only by pseudonym."""
+
+    inbound_id: int
+    provider: str
+    sender_pseudonym: str
+    body: str
+    num_media: int
+    received_at: datetime
+
+
+InboundHandler = Callable[[InboundSms], bool]
+
+
+@lru_cache(maxsize=4)
+def _handlers(paths: tuple[str, ...]) -> list[InboundHandler]:
+    return [import_string(path) for path in paths]
+
+
+def inbound_store(
+    *, provider: str, provider_message_id: str, sender: str, body: str, num_media: int = 0
+) -> tuple[InboundMessage, bool]:
+    """Store one inbound SMS; returns (row, created). A redelivery returns the first row.
+
+    The sender's number travels inside the encrypted payload only until processing moves
+    it to the contact vault.
+    """
+    from messaging import tasks
+
+    canonical = normalize_msisdn(sender) or sender.strip()
+    payload = {"body": body[: settings.INBOUND_SMS_MAX_CHARS], "num_media": num_media, "reply_to": canonical}
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                provider=provider,
+                provider_message_id=provider_message_id,
+                sender_pseudonym=pseudonym_for(canonical),
+                payload=payload,
+                received_at=now_minute(),
+            )
+            enqueue_after_commit(tasks.process_inbound, message.pk)
+    except IntegrityError:
+        existing = InboundMessage.objects.get(provider=provider, provider_message_id=provider_message_id)
+        return existing, False
+    return message, True
+
+
+def _record_attempt(inbound_id: int) -> int:
+    """Count an attempt in its own transaction, so it survives a rollback of the work."""
+    with transaction.atomic():
+        row = InboundMessage.objects.select_for_update().only("attempts").get(pk=inbound_id)
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return row.attempts
+
+
+def inbound_process(*, inbound_id: int) -> str:
+    """Process one stored message exactly once. Returns what happened, for the task log."""
+    current = InboundMessage.objects.filter(pk=inbound_id).values_list("status", flat=True).first()
+    if current is None:
+        return "missing"
+    if current != InboundStatus.PENDING:
+        return "already-done"
+    attempts = _record_attempt(inbound_id)
+    try:
+        with transaction.atomic():
+            message = InboundMessage.objects.select_for_update().get(pk=inbound_id)
+            if message.status != InboundStatus.PENDING:
+                return "already-done"  # another worker finished it while we waited
+            payload = dict(message.payload)
+            reply_to = payload.pop("reply_to", None)
+            if reply_to and not is_opted_out(pseudonym=message.sender_pseudonym):
+                vault_store(pseudonym=message.sender_pseudonym, number=reply_to)
+            sms = InboundSms(
+                inbound_id=message.pk,
+                provider=message.provider,
+                sender_pseudonym=message.sender_pseudonym,
+                body=payload.get("body", ""),
+                num_media=int(payload.get("num_media") or 0),
+                received_at=message.received_at,
+            )
+            handled_by = ""
+            for path, handler in zip(
+                settings.INBOUND_SMS_HANDLERS, _handlers(tuple(settings.INBOUND_SMS_HANDLERS)), strict=True
+            ):
+                if handler(sms):
+                    handled_by = path
+                    break
+            message.payload = payload  # the number is in the vault now, not here
+            message.status = InboundStatus.PROCESSED
+            message.processed_at = timezone.now()
+            message.handled_by = handled_by
+            message.last_error = ""
+            message.save(update_fields=["payload", "status", "processed_at", "handled_by", "last_error"])
+            if message.provider == "twilio" and settings.TWILIO_DELETE_INBOUND:
+                from messaging import tasks
+
+                enqueue_after_commit(tasks.delete_provider_copy, message.pk)
+    except Exception as exc:
+        final = attempts >= settings.INBOUND_MAX_ATTEMPTS
+        InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.PENDING).update(
+            last_error=type(exc).__name__[:200], status=InboundStatus.FAILED if final else InboundStatus.PENDING
+        )
+        logger.exception("inbound %s failed on attempt %s%s", inbound_id, attempts, " (giving up)" if final else "")
+        raise
+    return "processed"
+
+
+def inbound_pending_ids(*, older_than: timedelta, limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        InboundMessage.objects.filter(status=InboundStatus.PENDING, received_at__lte=cutoff)
+        .order_by("received_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- Contact vault and opt-outs ------------------------------------------------------
+
+
+def vault_store(*, pseudonym: str, number: str) -> None:
+    expires = timezone.now() + timedelta(days=settings.CONTACT_VAULT_DAYS)
+    ContactVaultEntry.objects.update_or_create(
+        pseudonym=pseudonym, defaults={"number": number, "expires_at": expires}
+    )
+
+
+def vault_lookup(*, pseudonym: str) -> str | None:
+    entry = ContactVaultEntry.objects.filter(pseudonym=pseudonym, expires_at__gt=timezone.now()).first()
+    return entry.number if entry else None
+
+
+def vault_forget(*, pseudonym: str) -> int:
+    deleted, _ = ContactVaultEntry.objects.filter(pseudonym=pseudonym).delete()
+    return deleted
+
+
+def vault_purge_expired() -> int:
+    deleted, _ = ContactVaultEntry.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
+
+
+def opt_out(*, pseudonym: str) -> None:
+    """Stop all messages to this sender and forget their number at once."""
+    OptOut.objects.get_or_create(pseudonym=pseudonym)
+    vault_forget(pseudonym=pseudonym)
+    OutboundMessage.objects.filter(recipient_pseudonym=pseudonym, status=OutboundStatus.QUEUED).update(
+        status=OutboundStatus.CANCELLED
+    )
+
+
+def opt_in(*, pseudonym: str) -> None:
+    OptOut.objects.filter(pseudonym=pseudonym).delete()
+
+
+def is_opted_out(*, pseudonym: str) -> bool:
+    return OptOut.objects.filter(pseudonym=pseudonym).exists()
+
+
+# --- Outbound ------------------------------------------------------------------------
+
+
+def outbound_enqueue(
+    *, to_number: str, body: str, purpose: str, priority: int = Priority.NORMAL
+) -> OutboundMessage | None:
+    """Queue one SMS for the worker. Never sends inline. None if the recipient opted out."""
+    from messaging import tasks
+
+    canonical = normalize_msisdn(to_number) or to_number.strip()
+    pseudonym = pseudonym_for(canonical)
+    if OptOut.objects.filter(pseudonym__in=pseudonym_candidates(canonical)).exists():
+        return None
+    message = OutboundMessage.objects.create(
+        recipient=canonical, recipient_pseudonym=pseudonym, body=body, purpose=purpose, priority=priority
+    )
+    OutboundEvent.objects.create(message=message, status=OutboundStatus.QUEUED)
+    enqueue_after_commit(tasks.send_outbound, message.pk, priority=int(priority))
+    return message
+
+
+def outbound_enqueue_to_pseudonym(
+    *, pseudonym: str, body: str, purpose: str, priority: int = Priority.NORMAL
+) -> OutboundMessage | None:
+    """Reply to someone known only by pseudonym, through the vault. None if not reachable."""
+    number = vault_lookup(pseudonym=pseudonym)
+    if number is None or is_opted_out(pseudonym=pseudonym):
+        return None
+    return outbound_enqueue(to_number=number, body=body, purpose=purpose, priority=priority)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 1800))
+
+
+def _set_status(message: OutboundMessage, status: str, detail: str = "", **fields: Any) -> None:
+    message.status = status
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.save(update_fields=["status", *fields.keys()])
+    OutboundEvent.objects.create(message=message, status=status, detail=detail[:200])
+
+
+def outbound_send(*, message_id: int) -> str:
+    """Hand one queued message to the SMS backend. Returns what happened.
+
+    Returns ``"retry"`` with ``next_attempt_at`` set when the provider failed transiently.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None:
+            return "missing"
+        if message.status != OutboundStatus.QUEUED:
+            return "already-done"
+        if message.next_attempt_at and message.next_attempt_at > now:
+            return "not-due"
+        if OptOut.objects.filter(pseudonym=message.recipient_pseudonym).exists():
+            _set_status(message, OutboundStatus.CANCELLED, "opted out")
+            return "cancelled"
+        # Claim it so that a second worker holding the same task skips it.
+        message.attempts += 1
+        _set_status(message, OutboundStatus.SENDING, attempts=message.attempts)
+        recipient, body = message.recipient, message.body
+
+    backend = get_backend()
+    try:
+        result = backend.send(to=recipient, body=body)
+    except TransientSendError as exc:
+        if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS:
+            _set_status(message, OutboundStatus.FAILED, f"gave up: {exc.code}", error_code=exc.code)
+            return "failed"
+        _set_status(
+            message,
+            OutboundStatus.QUEUED,
+            f"retry: {exc.code}",
+            error_code=exc.code,
+            next_attempt_at=timezone.now() + _backoff(message.attempts),
+        )
+        return "retry"
+    except PermanentSendError as exc:
+        _set_status(message, OutboundStatus.FAILED, exc.code, error_code=exc.code)
+        return "failed"
+    status = OutboundStatus.DELIVERED if result.delivered else OutboundStatus.SENT
+    _set_status(
+        message, status, backend.name, provider_message_id=result.provider_message_id, sent_at=timezone.now()
+    )
+    return "sent"
+
+
+def outbound_due_ids(*, stale_after: timedelta, limit: int = 500) -> list[int]:
+    """Queued messages whose task may have been lost (broker down) or whose retry is due,
+    and messages stuck in ``sending`` by a worker that died."""
+    now = timezone.now()
+    queued = OutboundMessage.objects.filter(status=OutboundStatus.QUEUED, created_at__lte=now - stale_after).filter(
+        next_attempt_at__isnull=True
+    ) | OutboundMessage.objects.filter(status=OutboundStatus.QUEUED, next_attempt_at__lte=now)
+    return list(queued.order_by("priority", "created_at").values_list("pk", flat=True)[:limit])
+
+
+def outbound_release_stuck(*, older_than: timedelta) -> int:
+    """A worker killed between claiming and sending leaves ``sending``: queue it again.
+
+    The provider may or may not have taken it; a rare duplicate SMS is the price of never
+    losing an alert.
+    """
+    cutoff = timezone.now() - older_than
+    stuck = OutboundMessage.objects.filter(status=OutboundStatus.SENDING, events__status=OutboundStatus.SENDING)
+    stuck = stuck.filter(events__at__lte=cutoff).distinct()
+    count = 0
+    for message in stuck:
+        _set_status(message, OutboundStatus.QUEUED, "released after worker loss")
+        count += 1
+    return count
+
+
+def delete_provider_copy(*, inbound_id: int) -> bool:
+    message = InboundMessage.objects.filter(pk=inbound_id).first()
+    if message is None:
+        return False
+    return get_backend().delete_inbound(message.provider_message_id)
+
+
+# Statuses only move forward: a late "sent" callback never undoes "delivered".
+_STATUS_ORDER = {
+    OutboundStatus.QUEUED: 0,
+    OutboundStatus.SENDING: 1,
+    OutboundStatus.SENT: 2,
+    OutboundStatus.DELIVERED: 3,
+    OutboundStatus.UNDELIVERED: 3,
+    OutboundStatus.FAILED: 3,
+}
+
+
+def outbound_status_update(*, provider_message_id: str, status: str, error_code: str = "") -> bool:
+    """Apply a provider delivery report. Unknown ids are ignored (returns False)."""
+    with transaction.atomic():
+        message = OutboundMessage.objects.select_for_update().filter(provider_message_id=provider_message_id).first()
+        if message is None:
+            return False
+        if _STATUS_ORDER.get(status, 0) <= _STATUS_ORDER.get(message.status, 0) and status != message.status:
+            return False
+        if status == message.status:
+            return True
+        fields: dict[str, Any] = {}
+        if error_code:
+            fields["error_code"] = error_code
+        _set_status(message, status, f"provider: {error_code}" if error_code else "provider", **fields)
+        if error_code == "21610":
+            opt_out(pseudonym=message.recipient_pseudonym)
+    return True

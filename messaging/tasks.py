@@ -1,0 +1,95 @@
+"""Thin Celery tasks: load by id, call the service. Arguments are ids, never content,
+since task arguments sit in the broker in clear."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+
+from messaging import services
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def single_run(name: str, timeout: int = 300) -> Iterator[bool]:
+    """A lock so that two runs of a periodic job never overlap."""
+    key = f"lock:{name}"
+    acquired = cache.add(key, "1", timeout)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            cache.delete(key)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def process_inbound(self, inbound_id: int) -> str:
+    try:
+        return services.inbound_process(inbound_id=inbound_id)
+    except Exception as exc:
+        if self.request.retries + 1 >= settings.INBOUND_MAX_ATTEMPTS:
+            raise
+        raise self.retry(exc=exc, countdown=min(5 * 2**self.request.retries, 300)) from exc
+
+
+@shared_task
+def sweep_inbound() -> dict[str, int]:
+    """Process what the normal path missed: broker down at ingest, worker lost mid-task."""
+    done = {"processed": 0, "errors": 0}
+    with single_run("sweep_inbound") as acquired:
+        if not acquired:
+            return done
+        for inbound_id in services.inbound_pending_ids(older_than=timedelta(seconds=settings.SWEEP_GRACE_SECONDS)):
+            try:
+                if services.inbound_process(inbound_id=inbound_id) == "processed":
+                    done["processed"] += 1
+            except Exception:
+                done["errors"] += 1
+    return done
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def send_outbound(self, message_id: int) -> str:
+    outcome = services.outbound_send(message_id=message_id)
+    if outcome == "retry":
+        from messaging.models import OutboundMessage
+
+        due = OutboundMessage.objects.filter(pk=message_id).values_list("next_attempt_at", flat=True).first()
+        if due is not None:
+            send_outbound.apply_async(args=[message_id], eta=due)
+    return outcome
+
+
+@shared_task
+def sweep_outbound() -> dict[str, int]:
+    done = {"queued": 0, "released": 0}
+    with single_run("sweep_outbound") as acquired:
+        if not acquired:
+            return done
+        done["released"] = services.outbound_release_stuck(older_than=timedelta(minutes=5))
+        for message_id in services.outbound_due_ids(stale_after=timedelta(seconds=settings.SWEEP_GRACE_SECONDS)):
+            services.outbound_send(message_id=message_id)
+            done["queued"] += 1
+    return done
+
+
+@shared_task
+def purge_contact_vault() -> int:
+    return services.vault_purge_expired()
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def delete_provider_copy(self, inbound_id: int) -> bool:
+    from messaging.backends import TransientSendError
+
+    try:
+        return services.delete_provider_copy(inbound_id=inbound_id)
+    except TransientSendError as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc

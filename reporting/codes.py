@@ -1,0 +1,31 @@
+"""Receipt codes and references: short, and made of characters nobody confuses.
+
+No O/0, I/1/L, S/5, B/8, Z/2: a resident copies the code by hand from a feature phone.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from veille.crypto import keyed_digest, keyed_digest_candidates
+
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+RECEIPT_LENGTH = 6  # 25**6 = 244 million codes: not enumerable through STATUT
+REFERENCE_LENGTH = 4
+
+
+def random_code(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def normalize_code(raw: str) -> str:
+    """Forgive case, spaces and dashes: 'k7m-2qx' -> 'K7M2QX'."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def receipt_digest(code: str) -> str:
+    return keyed_digest(f"receipt:{normalize_code(code)}")
+
+
+def receipt_digest_candidates(code: str) -> list[str]:
+    return keyed_digest_candidates(f"receipt:{normalize_code(code)}")

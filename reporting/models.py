@@ -1,0 +1,163 @@
+"""Reports and what arrives with them.
+
+What identifies a reporter is never here in clear: the sender is a keyed pseudonym, the
+receipt code is kept only as a keyed digest, the text is encrypted (phone numbers masked
+before encryption), places stop at the commune and arrival times at the minute.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from messaging.models import Channel
+from places.models import Cercle, Commune, Region
+from veille.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
+
+
+class Category(models.TextChoices):
+    ARMED_ATTACK = "armed_attack", _("Attaque armée")
+    ROBBERY = "robbery", _("Vol ou banditisme")
+    THREAT = "threat", _("Menace ou intimidation")
+    ARMED_PRESENCE = "armed_presence", _("Présence ou mouvement de groupe armé")
+    EXPLOSIVE = "explosive", _("Engin explosif ou mine")
+    KIDNAPPING = "kidnapping", _("Enlèvement")
+    GBV = "gbv", _("Violence basée sur le genre")
+    FORCE_ABUSE = "force_abuse", _("Abus par des forces ou des officiels")
+    INTERCOMMUNITY = "intercommunity", _("Tension intercommunautaire ou foncière")
+    DISPLACEMENT = "displacement", _("Déplacement de population")
+    OTHER = "other", _("Autre")
+    UNCLASSIFIED = "unclassified", _("À classer")
+
+
+class ReportStatus(models.TextChoices):
+    RECEIVED = "received", _("Reçu")
+    IN_REVIEW = "in_review", _("En vérification")
+    FORWARDED = "forwarded", _("Transmis")
+    CLOSED = "closed", _("Clôturé")
+
+
+class OccurredPeriod(models.TextChoices):
+    NOW = "now", _("En cours")
+    TODAY = "today", _("Aujourd'hui")
+    YESTERDAY = "yesterday", _("Hier")
+    THIS_WEEK = "this_week", _("Cette semaine")
+    EARLIER = "earlier", _("Plus tôt")
+    UNKNOWN = "unknown", _("Inconnu")
+
+
+class PeopleAffected(models.TextChoices):
+    UNKNOWN = "unknown", _("Inconnu")
+    NONE = "none", _("Aucune personne")
+    ONE = "1", _("1 personne")
+    FEW = "2-5", _("2 à 5 personnes")
+    SEVERAL = "6-20", _("6 à 20 personnes")
+    MANY = "20+", _("Plus de 20 personnes")
+
+
+class Language(models.TextChoices):
+    FR = "fr", "Français"
+    EN = "en", "English"
+    BM = "bm", "Bamanankan"
+
+
+class Report(models.Model):
+    # Staff-facing reference (e.g. K7M2): what relays and focal points quote.
+    reference = models.CharField(max_length=8, unique=True)
+    # Reporter-facing receipt: kept only as a keyed digest, so a dump does not yield it.
+    receipt_digest = models.CharField(max_length=100, unique=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.UNCLASSIFIED)
+    status = models.CharField(max_length=12, choices=ReportStatus.choices, default=ReportStatus.RECEIVED)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.FR)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cercle = models.ForeignKey(Cercle, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    occurred = models.CharField(max_length=10, choices=OccurredPeriod.choices, default=OccurredPeriod.UNKNOWN)
+    people_affected = models.CharField(max_length=8, choices=PeopleAffected.choices, default=PeopleAffected.UNKNOWN)
+    description = EncryptedTextField(null=True, blank=True)
+    sender_pseudonym = models.CharField(max_length=100, blank=True, db_index=True)
+    # Whether the platform already asked this SMS sender where it happened (once only).
+    place_asked = models.BooleanField(default=False)
+    message_count = models.PositiveSmallIntegerField(default=1)
+    received_at = models.DateTimeField(help_text=_("À la minute près."))
+    last_message_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="report_status_received"),
+            models.Index(fields=["commune", "status"], name="report_commune_status"),
+            models.Index(fields=["sender_pseudonym", "last_message_at"], name="report_sender_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"R-{self.reference}"
+
+    @property
+    def place_label(self) -> str:
+        place = self.commune or self.cercle or self.region
+        return place.name if place else ""
+
+
+class ReportEventKind(models.TextChoices):
+    RECEIVED = "received", _("Reçu")
+    MESSAGE_JOINED = "message_joined", _("Message ajouté")
+    PLACE_ASKED = "place_asked", _("Lieu demandé")
+    PLACE_SET = "place_set", _("Lieu reconnu")
+    PHOTO_ADDED = "photo_added", _("Photo ajoutée")
+    STATUS_CHANGED = "status_changed", _("Statut changé")
+    STATUS_CHECKED = "status_checked", _("Statut consulté par l'auteur")
+
+
+class ReportEvent(models.Model):
+    """Every state change of a report, as a row: the audit trail and the response clock."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=ReportEventKind.choices)
+    from_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["report", "kind"], name="reportevent_report_kind")]
+
+
+class ReportPhoto(models.Model):
+    """A photo re-encoded from its pixels (no EXIF, GPS, XMP or ICC), then encrypted."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos")
+    image = EncryptedBinaryField()
+    content_type = models.CharField(max_length=20, default="image/jpeg")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    byte_size = models.PositiveIntegerField()
+
+
+class UssdSession(models.Model):
+    """Menu state of one USSD session, kept server-side (inputs may contain '*')."""
+
+    gateway = models.CharField(max_length=32)
+    session_id = models.CharField(max_length=100)
+    sender_pseudonym = models.CharField(max_length=100)
+    state = EncryptedJSONField()
+    inputs_seen = models.PositiveSmallIntegerField(default=0)
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["gateway", "session_id"], name="ussd_session_unique")]
+
+
+class WebSubmission(models.Model):
+    """The single-use token of a web form: a resubmitted form gives the same receipt back
+    instead of a second report."""
+
+    token_digest = models.CharField(max_length=100, unique=True)
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="+")
+    # The receipt, encrypted, so a double submit can show it again; deleted with the report.
+    receipt = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

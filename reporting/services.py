@@ -1,0 +1,220 @@
+"""Writes for reports: the one intake every channel goes through.
+
+Channel adapters (Twilio SMS, USSD gateways, the web form) turn their input into a call
+here; nothing below knows which provider carried it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from messaging.models import Channel
+from places.models import Commune
+from places.selectors import PlaceMatch, place_match
+from reporting import codes
+from reporting.models import (
+    Category,
+    Language,
+    OccurredPeriod,
+    PeopleAffected,
+    Report,
+    ReportEvent,
+    ReportEventKind,
+    ReportPhoto,
+    ReportStatus,
+)
+from reporting.photos import CleanPhoto
+from veille.phones import mask_phone_numbers
+from veille.timeutil import now_minute
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    receipt: str  # shown to the reporter once, never stored in clear
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    region_id: int | None = None
+    cercle_id: int | None = None
+    commune_id: int | None = None
+
+
+def _resolve_place(choice: PlaceChoice) -> PlaceChoice:
+    """Fill the parents of the most precise place given, and check they agree."""
+    if choice.commune_id:
+        commune = Commune.objects.select_related("cercle").get(pk=choice.commune_id)
+        return PlaceChoice(commune.cercle.region_id, commune.cercle_id, commune.pk)
+    if choice.cercle_id:
+        from places.models import Cercle
+
+        cercle = Cercle.objects.get(pk=choice.cercle_id)
+        return PlaceChoice(cercle.region_id, cercle.pk, None)
+    return choice
+
+
+def _place_from_match(match: PlaceMatch | None) -> PlaceChoice:
+    if match is None:
+        return PlaceChoice()
+    return PlaceChoice(match.region_id, match.cercle_id, match.commune_id)
+
+
+def _new_codes() -> tuple[str, str, str]:
+    """A fresh reference and receipt. References grow a character if the space fills."""
+    length = codes.REFERENCE_LENGTH
+    for attempt in range(20):
+        reference = codes.random_code(length + attempt // 5)
+        if not Report.objects.filter(reference=reference).exists():
+            break
+    receipt = codes.random_code(codes.RECEIPT_LENGTH)
+    return reference, receipt, codes.receipt_digest(receipt)
+
+
+def report_submit(
+    *,
+    channel: str,
+    description: str = "",
+    category: str = Category.UNCLASSIFIED,
+    place: PlaceChoice | None = None,
+    occurred: str = OccurredPeriod.UNKNOWN,
+    people_affected: str = PeopleAffected.UNKNOWN,
+    language: str = Language.FR,
+    sender_pseudonym: str = "",
+    photos: list[CleanPhoto] | None = None,
+) -> Submitted:
+    """Create a report from any channel. Phone numbers in the text are masked first."""
+    if category not in Category.values:
+        raise ValueError(f"unknown category {category!r}")
+    if occurred not in OccurredPeriod.values:
+        raise ValueError(f"unknown period {occurred!r}")
+    if people_affected not in PeopleAffected.values:
+        raise ValueError(f"unknown people count {people_affected!r}")
+    resolved = _resolve_place(place or PlaceChoice())
+    text = mask_phone_numbers(description.strip())[: settings.REPORT_MAX_DESCRIPTION_CHARS]
+    now = now_minute()
+    for _ in range(5):
+        reference, receipt, digest = _new_codes()
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    reference=reference,
+                    receipt_digest=digest,
+                    channel=channel,
+                    category=category,
+                    language=language if language in Language.values else Language.FR,
+                    region_id=resolved.region_id,
+                    cercle_id=resolved.cercle_id,
+                    commune_id=resolved.commune_id,
+                    occurred=occurred,
+                    people_affected=people_affected,
+                    description=text or None,
+                    sender_pseudonym=sender_pseudonym,
+                    received_at=now,
+                    last_message_at=now,
+                )
+                break
+        except IntegrityError:
+            continue  # a reference or receipt collided: draw again
+    else:
+        raise RuntimeError("could not draw a unique reference")
+    ReportEvent.objects.create(
+        report=report, kind=ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel
+    )
+    if resolved.commune_id or resolved.cercle_id or resolved.region_id:
+        ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
+    for photo in photos or []:
+        report_photo_add(report=report, photo=photo)
+    return Submitted(report=report, receipt=receipt)
+
+
+def report_photo_add(*, report: Report, photo: CleanPhoto) -> ReportPhoto:
+    stored = ReportPhoto.objects.create(
+        report=report,
+        image=photo.data,
+        content_type=photo.content_type,
+        width=photo.width,
+        height=photo.height,
+        byte_size=len(photo.data),
+    )
+    ReportEvent.objects.create(report=report, kind=ReportEventKind.PHOTO_ADDED, channel=report.channel)
+    return stored
+
+
+def report_open_for_sender(*, sender_pseudonym: str) -> Report | None:
+    """The sender's SMS report still open to more messages (join window)."""
+    window = timedelta(minutes=settings.SMS_JOIN_WINDOW_MINUTES)
+    if not sender_pseudonym or window <= timedelta(0):
+        return None
+    return (
+        Report.objects.select_for_update()
+        .filter(
+            sender_pseudonym=sender_pseudonym,
+            channel=Channel.SMS,
+            status=ReportStatus.RECEIVED,
+            last_message_at__gte=now_minute() - window,
+        )
+        .order_by("-last_message_at", "-pk")
+        .first()
+    )
+
+
+def report_join_message(*, report: Report, text: str) -> Report:
+    """Append a further SMS to an open report; try again to recognise the place."""
+    masked = mask_phone_numbers(text.strip())
+    combined = "\n".join(part for part in [report.description or "", masked] if part)
+    report.description = combined[: settings.REPORT_MAX_DESCRIPTION_CHARS]
+    report.message_count += 1
+    report.last_message_at = now_minute()
+    fields = ["description", "message_count", "last_message_at"]
+    if not report.commune_id:
+        found = _place_from_match(place_match(masked))
+        if found.commune_id or (found.region_id and not report.region_id) or (found.cercle_id and not report.cercle_id):
+            report.region_id, report.cercle_id, report.commune_id = found.region_id, found.cercle_id, found.commune_id
+            fields += ["region", "cercle", "commune"]
+            ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
+    report.save(update_fields=fields)
+    ReportEvent.objects.create(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
+    return report
+
+
+def report_mark_place_asked(*, report: Report) -> None:
+    report.place_asked = True
+    report.save(update_fields=["place_asked"])
+    ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_ASKED, channel=report.channel)
+
+
+def report_place_from_text(text: str) -> PlaceChoice:
+    return _place_from_match(place_match(text))
+
+
+def report_by_receipt(*, receipt: str) -> Report | None:
+    normalized = codes.normalize_code(receipt)
+    if len(normalized) != codes.RECEIPT_LENGTH:
+        return None
+    return Report.objects.filter(receipt_digest__in=codes.receipt_digest_candidates(normalized)).first()
+
+
+def report_status_checked(*, report: Report, channel: str) -> None:
+    ReportEvent.objects.create(report=report, kind=ReportEventKind.STATUS_CHECKED, channel=channel)
+
+
+def report_latest_for_sender(*, sender_pseudonym: str) -> Report | None:
+    if not sender_pseudonym:
+        return None
+    return Report.objects.filter(sender_pseudonym=sender_pseudonym).order_by("-received_at", "-pk").first()
+
+
+def reports_purge(*, older_than_days: int) -> int:
+    """Retention: delete closed reports (with photos and events) past the retention time."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Report.objects.filter(status=ReportStatus.CLOSED, last_message_at__lt=cutoff).delete()
+    return deleted

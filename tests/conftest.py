@@ -1,0 +1,84 @@
+"""Shared fixtures: the gazetteer, signed Twilio requests, the in-memory SMS outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from twilio.request_validator import RequestValidator
+
+from messaging.backends import locmem
+
+
+@pytest.fixture
+def gazetteer(db) -> None:
+    """Mali's regions, cercles and communes (imported once per database state)."""
+    from places.models import Commune
+    from places.services import gazetteer_import
+
+    if not Commune.objects.exists():
+        gazetteer_import()
+
+
+@pytest.fixture
+def outbox() -> Iterator[list[locmem.SentSms]]:
+    locmem.outbox.clear()
+    locmem.deleted_inbound.clear()
+    yield locmem.outbox
+    locmem.outbox.clear()
+    locmem.deleted_inbound.clear()
+
+
+def twilio_signature(path: str, params: dict[str, str], token: str | None = None) -> str:
+    validator = RequestValidator(token or settings.TWILIO_AUTH_TOKEN)
+    return validator.compute_signature(settings.PUBLIC_BASE_URL + path, params)
+
+
+class TwilioPhone:
+    """Posts what Twilio would post for an SMS from ``number``, correctly signed."""
+
+    def __init__(self, client: Client, number: str, capture_on_commit=None) -> None:
+        self.client = client
+        self.capture_on_commit = capture_on_commit
+        self.number = number
+        self.sent = 0
+
+    def send(self, body: str, *, sid: str | None = None, extra: dict[str, str] | None = None):
+        self.sent += 1
+        sid = sid or f"SM{abs(hash((self.number, body, self.sent))):032x}"[:34]
+        params = {
+            "MessageSid": sid,
+            "AccountSid": settings.TWILIO_ACCOUNT_SID,
+            "From": self.number,
+            "To": settings.TWILIO_FROM_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+            "FromCity": "DOUENTZA",
+            "FromState": "MOPTI",
+            "FromCountry": "ML",
+            **(extra or {}),
+        }
+        path = "/channels/twilio/sms/"
+
+        def post():
+            return self.client.post(
+                path,
+                data=urlencode(params),
+                content_type="application/x-www-form-urlencoded",
+                HTTP_X_TWILIO_SIGNATURE=twilio_signature(path, params),
+            )
+
+        if self.capture_on_commit is None:
+            return post()
+        # Inside a test transaction nothing commits: run what would run after commit
+        # (the eager worker tasks) as a real commit would.
+        with self.capture_on_commit(execute=True):
+            return post()
+
+
+@pytest.fixture
+def phone(client: Client, django_capture_on_commit_callbacks) -> TwilioPhone:
+    return TwilioPhone(client, "+22376123456", django_capture_on_commit_callbacks)

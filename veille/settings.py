@@ -1,0 +1,281 @@
+"""Veille settings, read from the environment (see .env.example for every variable).
+
+Bad or missing values fail at start-up with a message naming the variable: a
+misconfigured server must not start with placeholder secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from veille.env import envbool, envchoice, envfloat, envint, envlist, envstr, load_env_file
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+if not envbool("VEILLE_SKIP_ENV_FILE", False):
+    load_env_file(Path(os.environ.get("VEILLE_ENV_FILE", BASE_DIR / ".env")))
+
+VAR_DIR = Path(envstr("VEILLE_VAR_DIR", str(BASE_DIR / "var")))
+
+DEMO = envbool("VEILLE_DEMO", False)
+DEBUG = envbool("DEBUG", False)
+SECRET_KEY = envstr("SECRET_KEY", required=True)
+if len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters.")
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+PUBLIC_BASE_URL = envstr(
+    "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEMO else None, required=not DEMO
+).rstrip("/")
+if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("PUBLIC_BASE_URL must start with http:// or https://.")
+CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    # Project apps, in import order: each may import only those above it.
+    "places",
+    "messaging",
+    "focal_points",
+    "reporting",
+    "alerts",
+]
+
+MIDDLEWARE = [
+    # First: nothing below may see the reporter's address or device.
+    "veille.privacy.ReporterMetadataMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "veille.privacy.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "veille.urls"
+WSGI_APPLICATION = "veille.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "veille.context_processors.veille",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------
+DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'veille.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at the
+        # start of a transaction, so two writers queue on busy_timeout instead of one
+        # failing with "database is locked" half-way through.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Queue and cache ----------------------------------------------------------------
+REDIS_URL = envstr("REDIS_URL", "")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message taken by a worker that dies is handed out again after this delay.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 300, minimum=5),
+        "queue_order_strategy": "priority",
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # Embedded default: Celery on kombu's filesystem transport, so the worker and the
+    # scheduler run for real without Redis (one machine only).
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "veille_cache"}
+    }
+
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True  # a task killed mid-way is delivered again
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TIMEZONE = "Africa/Bamako"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Publishing must fail fast when the broker is down: the row is already stored and the
+# sweep below will pick it up, so a webhook never waits on a dead broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = envfloat("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0, minimum=0.1)
+CELERY_TASK_PUBLISH_RETRY = False
+SWEEP_GRACE_SECONDS = envint("SWEEP_GRACE_SECONDS", 60, minimum=0)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-inbound": {"task": "messaging.tasks.sweep_inbound", "schedule": envint("SWEEP_INBOUND_SECONDS", 30)},
+    "sweep-outbound": {"task": "messaging.tasks.sweep_outbound", "schedule": envint("SWEEP_OUTBOUND_SECONDS", 30)},
+    "purge-contact-vault": {"task": "messaging.tasks.purge_contact_vault", "schedule": 3600},
+    "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
+}
+
+# --- Keys ---------------------------------------------------------------------------
+VEILLE_DATA_KEYS = envstr("VEILLE_DATA_KEYS", required=True)
+VEILLE_PSEUDONYM_KEYS = envstr("VEILLE_PSEUDONYM_KEYS", required=True)
+
+# --- SMS ----------------------------------------------------------------------------
+SMS_BACKEND = envstr(
+    "SMS_BACKEND",
+    "messaging.backends.file.FileBackend" if DEMO else "messaging.backends.twilio.TwilioBackend",
+)
+SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(VAR_DIR / "sms-outbox"))
+TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = envstr("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = envstr("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_DELETE_INBOUND = envbool("TWILIO_DELETE_INBOUND", True)
+if not TWILIO_AUTH_TOKEN:
+    raise ImproperlyConfigured(
+        "TWILIO_AUTH_TOKEN must be set: the SMS webhook rejects every request it cannot verify."
+    )
+if SMS_BACKEND.endswith("TwilioBackend") and not (
+    TWILIO_ACCOUNT_SID and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)
+):
+    raise ImproperlyConfigured(
+        "The Twilio SMS backend needs TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID."
+    )
+SMS_SEND_RATE_PER_SECOND = envfloat("SMS_SEND_RATE_PER_SECOND", 1.0, minimum=0.01)
+SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)
+SMS_REPLY_MODE = envchoice("SMS_REPLY_MODE", "always", {"always", "never"})
+SMS_JOIN_WINDOW_MINUTES = envint("SMS_JOIN_WINDOW_MINUTES", 10, minimum=0)
+CONTACT_VAULT_DAYS = envint("CONTACT_VAULT_DAYS", 30, minimum=1)
+INBOUND_MAX_ATTEMPTS = envint("INBOUND_MAX_ATTEMPTS", 10, minimum=1)
+INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
+# Inbound handlers, tried in order; the first that claims a message handles it. Listed by
+# dotted path so messaging/ never imports the apps that build on it.
+INBOUND_SMS_HANDLERS = envlist("INBOUND_SMS_HANDLERS", ["reporting.sms.handle_inbound_sms"])
+
+# --- USSD ---------------------------------------------------------------------------
+USSD_SESSION_TTL_SECONDS = envint("USSD_SESSION_TTL_SECONDS", 600, minimum=60)
+USSD_ALLOWED_SERVICE_CODES = envlist("USSD_ALLOWED_SERVICE_CODES", [])
+
+# --- Reports ------------------------------------------------------------------------
+REPORT_MAX_PHOTOS = envint("REPORT_MAX_PHOTOS", 3, minimum=0, maximum=10)
+REPORT_MAX_PHOTO_BYTES = envint("REPORT_MAX_PHOTO_BYTES", 5 * 1024 * 1024, minimum=10_000)
+REPORT_MAX_PHOTO_PIXELS = envint("REPORT_MAX_PHOTO_PIXELS", 24_000_000, minimum=10_000)
+REPORT_PHOTO_MAX_SIDE = envint("REPORT_PHOTO_MAX_SIDE", 1600, minimum=200)
+REPORT_MAX_DESCRIPTION_CHARS = envint("REPORT_MAX_DESCRIPTION_CHARS", 4000, minimum=200)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+WEB_FORM_TOKEN_MAX_AGE_SECONDS = envint("WEB_FORM_TOKEN_MAX_AGE_SECONDS", 6 * 3600, minimum=300)
+QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/search?q=meteo+bamako")
+
+# --- Privacy ------------------------------------------------------------------------
+# Everything outside these prefixes is reporter-facing: network metadata is wiped there.
+VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/", "/static/"])
+MAP_TILE_URL = envstr("MAP_TILE_URL", "/static/tiles/{z}/{x}/{y}.png")
+VEILLE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# --- Auth and sessions --------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = envint("STAFF_IDLE_SECONDS", 15 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
+_https = PUBLIC_BASE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Languages and time -------------------------------------------------------------
+LANG_INFO.setdefault(
+    "bm", {"bidi": False, "code": "bm", "name": "Bambara", "name_local": "Bamanankan"}
+)
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("bm", _("Bamanankan"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Africa/Bamako"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+LEAFLET_CONFIG = {
+    "TILES": [("OSM", MAP_TILE_URL, {"attribution": "Tiles: deployment"})],
+    "DEFAULT_CENTER": (14.5, -4.0),
+    "DEFAULT_ZOOM": 6,
+    "RESET_VIEW": False,
+    "NO_GLOBALS": True,
+}
+
+LOG_LEVEL = envchoice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "veille.privacy.RedactLogRecords"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # No mail_admins handler anywhere: its e-mails would carry request.META.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+}

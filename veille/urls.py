@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    # Provider webhooks: fixed URLs, no language prefix (Twilio signs the exact URL).
+    path("channels/", include("messaging.urls")),
+    path("channels/ussd/", include("reporting.ussd.urls")),
+    path("admin/", admin.site.urls),
+]
+
+# Public pages: French at /, English at /en/, Bambara at /bm/. The language lives in the
+# URL, so reporting needs no cookie.
+urlpatterns += i18n_patterns(
+    path("", include("reporting.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEMO:
+    urlpatterns += i18n_patterns(path("simulator/", include("reporting.simulator.urls")), prefix_default_language=False)
