@@ -44,12 +44,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Project-wide commands (key rotation) that reach models only through the app registry.
+    "veille",
     # Project apps, in import order: each may import only those above it.
     "places",
     "messaging",
     "focal_points",
     "reporting",
     "alerts",
+    "demo",
 ]
 
 MIDDLEWARE = [

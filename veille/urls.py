@@ -18,4 +18,4 @@ urlpatterns += i18n_patterns(
 )
 
 if settings.DEMO:
-    urlpatterns += i18n_patterns(path("simulator/", include("reporting.simulator.urls")), prefix_default_language=False)
+    urlpatterns += i18n_patterns(path("simulator/", include("demo.urls")), prefix_default_language=False)

@@ -1,0 +1,63 @@
+"""Prepare the embedded demo: database, gazetteer, a staff account, sample reports."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from messaging.models import Channel
+from places.models import Commune
+from reporting.models import Category, OccurredPeriod, PeopleAffected, Report
+from reporting.services import PlaceChoice, report_submit
+
+SAMPLE_REPORTS = [
+    ("Dangol-Boré", Category.ARMED_ATTACK, "Des hommes armes ont attaque le marche ce matin, 3 blesses."),
+    ("Socoura", Category.FORCE_ABUSE, "A un poste de controle, des hommes en uniforme ont pris de l'argent."),
+    ("Douentza", Category.EXPLOSIVE, "Engin suspect sur la route de Boni, au km 12."),
+    ("Ténenkou", Category.INTERCOMMUNITY, "Tension entre eleveurs et agriculteurs pres du puits."),
+]
+
+
+class Command(BaseCommand):
+    help = "Migrate the embedded SQLite database and load the gazetteer and demo data."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO:
+            raise CommandError("demo_setup runs only with VEILLE_DEMO=1: it creates a known account.")
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("import_gazetteer")
+        self._staff_account()
+        self._sample_reports()
+
+    def _staff_account(self) -> None:
+        User = get_user_model()
+        if User.objects.filter(username="coordination").exists():
+            self.stdout.write("Staff account 'coordination' exists (password printed on its first set-up).")
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser("coordination", password=password)
+        password_file = settings.VAR_DIR / "demo-admin-password.txt"
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        self.stdout.write(f"Staff account: coordination / {password}  (also in {password_file})")
+
+    def _sample_reports(self) -> None:
+        if Report.objects.exists():
+            return
+        for commune_name, category, text in SAMPLE_REPORTS:
+            commune = Commune.objects.filter(name=commune_name).first()
+            report_submit(
+                channel=Channel.WEB,
+                description=text,
+                category=category,
+                place=PlaceChoice(commune_id=commune.pk if commune else None),
+                occurred=OccurredPeriod.TODAY,
+                people_affected=PeopleAffected.FEW,
+            )
+        self.stdout.write(f"{len(SAMPLE_REPORTS)} sample reports created.")

@@ -1,0 +1,102 @@
+"""The phone simulator: plays a resident's phone against the real webhooks.
+
+SMS go through the Twilio webhook view with a genuine signature (computed with the
+demo's auth token), USSD through the Africa's Talking view, exactly as the providers
+would call them; what the platform sends back is read from the outbound queue.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.test import RequestFactory
+from django.urls import resolve
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from twilio.request_validator import RequestValidator
+
+from messaging.models import OutboundMessage
+from veille.phones import normalize_msisdn, pseudonym_candidates
+
+SMS_PATH = "/channels/twilio/sms/"
+USSD_PATH = "/channels/ussd/africastalking/"
+DEFAULT_NUMBER = "+223 76 00 00 01"
+SERVICE_CODE = "*123#"
+
+
+@dataclass
+class PhoneScreen:
+    text: str
+    ended: bool
+
+
+def _post_to_webhook(path: str, params: dict[str, str], headers: dict[str, str] | None = None) -> HttpResponse:
+    request = RequestFactory().post(
+        path, data=urlencode(params), content_type="application/x-www-form-urlencoded", headers=headers or {}
+    )
+    return resolve(path).func(request)
+
+
+def _send_sms(number: str, body: str) -> HttpResponse:
+    params = {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "AccountSid": "AC" + "0" * 32,
+        "From": number,
+        "To": settings.TWILIO_FROM_NUMBER or "+22370000000",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+        settings.PUBLIC_BASE_URL + SMS_PATH, params
+    )
+    return _post_to_webhook(SMS_PATH, params, {"X-Twilio-Signature": signature})
+
+
+def _ussd(number: str, session_id: str, text: str) -> PhoneScreen:
+    params = {"sessionId": session_id, "serviceCode": SERVICE_CODE, "phoneNumber": number,
+              "networkCode": "61002", "text": text}
+    response = _post_to_webhook(USSD_PATH, params)
+    body = response.content.decode("utf-8", "replace")
+    if body.startswith("CON "):
+        return PhoneScreen(body[4:], ended=False)
+    return PhoneScreen(body[4:] if body.startswith("END ") else body, ended=True)
+
+
+def _inbox(number: str) -> list[OutboundMessage]:
+    canonical = normalize_msisdn(number)
+    if not canonical:
+        return []
+    return list(
+        OutboundMessage.objects.filter(recipient_pseudonym__in=pseudonym_candidates(canonical)).order_by("-pk")[:20]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def simulator(request: HttpRequest) -> HttpResponse:
+    number = request.POST.get("number") or request.GET.get("number") or DEFAULT_NUMBER
+    context: dict[str, object] = {"number": number, "service_code": SERVICE_CODE}
+    action = request.POST.get("action")
+    if action == "sms":
+        body = request.POST.get("body", "").strip()
+        if not body:
+            context["sms_error"] = "Écrivez un message."
+        elif not normalize_msisdn(number):
+            context["sms_error"] = "Ce numéro n'est pas un numéro valide."
+        else:
+            answer = _send_sms(number, body)
+            context["sms_answer"] = f"HTTP {answer.status_code} — {answer.content.decode()}"
+            context["sms_sent_at"] = timezone.localtime()
+    elif action in {"dial", "reply"}:
+        session_id = request.POST.get("session_id") if action == "reply" else "ATUid_" + secrets.token_hex(8)
+        previous = request.POST.get("text", "") if action == "reply" else ""
+        reply = request.POST.get("input", "")
+        text = "" if action == "dial" else (f"{previous}*{reply}" if previous else reply)
+        screen = _ussd(number, session_id or "", text)
+        context.update({"ussd_screen": screen, "session_id": session_id, "text": text})
+    context["inbox"] = _inbox(number)
+    return render(request, "demo/simulator.html", context)

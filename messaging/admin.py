@@ -1,0 +1,37 @@
+"""Admin for message queues. Bodies, numbers and the contact vault are never shown:
+the vault is not registered at all, and these lists show only metadata."""
+
+from django.contrib import admin
+
+from messaging.models import InboundMessage, OutboundEvent, OutboundMessage
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "provider", "status", "attempts", "received_at", "handled_by", "last_error"]
+    list_filter = ["status", "provider"]
+    fields = ["provider", "status", "attempts", "received_at", "processed_at", "handled_by", "last_error"]
+
+
+class OutboundEventInline(admin.TabularInline):
+    model = OutboundEvent
+    extra = 0
+    can_delete = False
+    fields = ["status", "at", "detail"]
+    readonly_fields = fields
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "purpose", "priority", "status", "attempts", "created_at", "sent_at", "error_code"]
+    list_filter = ["status", "purpose", "priority"]
+    fields = ["purpose", "priority", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "error_code"]
+    inlines = [OutboundEventInline]

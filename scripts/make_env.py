@@ -1,0 +1,44 @@
+"""Write a local ``.env`` for the embedded demo, with fresh random secrets, if none exists.
+
+Deliberately free of Django: settings refuse to load without these secrets, so they must
+exist before the first ``manage.py`` call. A real deployment sets real variables instead
+(see .env.example); nothing here is a placeholder that lets a server start unconfigured.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import sys
+from pathlib import Path
+
+
+def key(kid: str) -> str:
+    return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
+
+
+def main(path: Path) -> None:
+    if path.exists():
+        print(f"{path} exists; keeping it.")
+        return
+    lines = [
+        "# Local demo settings written by `make run`. Not for production: see .env.example.",
+        "VEILLE_DEMO=1",
+        "DEBUG=0",
+        f"SECRET_KEY={secrets.token_urlsafe(48)}",
+        f"VEILLE_DATA_KEYS={key('d1')}",
+        f"VEILLE_PSEUDONYM_KEYS={key('p1')}",
+        # The simulator signs its requests with this token, so the webhook's signature check
+        # runs for real in the demo.
+        f"TWILIO_AUTH_TOKEN={secrets.token_hex(16)}",
+        "SMS_BACKEND=messaging.backends.file.FileBackend",
+        "PUBLIC_BASE_URL=http://127.0.0.1:8000",
+        "SWEEP_GRACE_SECONDS=20",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    print(f"Wrote {path} with fresh demo secrets.")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else ".env"))
