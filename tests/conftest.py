@@ -13,14 +13,25 @@ from twilio.request_validator import RequestValidator
 from messaging.backends import locmem
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Import the gazetteer once into the test database: most tests need places."""
+    from places.services import gazetteer_import
+
+    with django_db_blocker.unblock():
+        gazetteer_import()
+
+
 @pytest.fixture
 def gazetteer(db) -> None:
-    """Mali's regions, cercles and communes (imported once per database state)."""
+    """Mali's regions, cercles and communes. Transactional tests flush the tables after
+    themselves, so import again when a previous test left none."""
     from places.models import Commune
-    from places.services import gazetteer_import
+    from places.services import gazetteer_import, places_index_invalidate
 
     if not Commune.objects.exists():
         gazetteer_import()
+        places_index_invalidate()  # primary keys changed: the cached index is stale
 
 
 @pytest.fixture

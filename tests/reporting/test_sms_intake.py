@@ -94,3 +94,82 @@ def test_it_honours_opt_out(gazetteer, phone, outbox):
 
     assert outbox == []
     assert ContactVaultEntry.objects.count() == 0
+
+
+def test_it_answers_in_the_senders_language(gazetteer, phone, outbox):
+    phone.send("armed men attacked the village near Hombori, people killed")
+
+    assert outbox[0].body.startswith("Veille: message received.")
+
+
+def test_it_starts_a_new_report_after_the_join_window(gazetteer, phone, outbox, settings):
+    from datetime import timedelta
+
+    phone.send("attaque a Hombori")
+    Report.objects.update(last_message_at=Report.objects.get().last_message_at - timedelta(minutes=11))
+
+    phone.send("nouvelle attaque a Hombori")
+
+    assert Report.objects.count() == 2
+
+
+def test_it_keeps_senders_apart(gazetteer, client, django_capture_on_commit_callbacks, outbox):
+    from tests.conftest import TwilioPhone
+
+    TwilioPhone(client, "+22376000001", django_capture_on_commit_callbacks).send("attaque a Hombori")
+    TwilioPhone(client, "+22376000002", django_capture_on_commit_callbacks).send("attaque a Hombori")
+
+    assert Report.objects.count() == 2
+
+
+def test_it_masks_a_number_typed_in_the_report(gazetteer, phone, outbox):
+    phone.send("attaque a Hombori, appelez mon frere au 66 77 88 99")
+
+    description = Report.objects.get().description
+    assert "66 77 88 99" not in description
+    assert "[numero masque]" in description
+
+
+def test_it_sends_nothing_when_replies_are_off(gazetteer, phone, outbox, settings):
+    settings.SMS_REPLY_MODE = "never"
+
+    phone.send("des hommes armes sont passes")
+
+    assert outbox == []
+    assert Report.objects.count() == 1
+
+
+def test_it_still_answers_an_explicit_statut_when_replies_are_off(gazetteer, phone, outbox, settings):
+    settings.SMS_REPLY_MODE = "never"
+    phone.send("attaque a Hombori")
+
+    phone.send("STATUT")
+
+    assert [sms.body for sms in outbox] == ["Veille: votre dernier signalement: recu."]
+
+
+def test_it_answers_an_unknown_code_without_revealing_anything(gazetteer, phone, outbox):
+    phone.send("STATUT WWWWWW")
+
+    assert outbox[-1].body.startswith("Veille: code inconnu.")
+
+
+def test_it_asks_twilio_to_delete_its_copy(gazetteer, phone, outbox):
+    from messaging.backends import locmem
+
+    phone.send("attaque a Hombori", sid="SM" + "c" * 32)
+
+    assert locmem.deleted_inbound == ["SM" + "c" * 32]
+
+
+def test_it_makes_no_report_of_an_empty_sms(gazetteer, phone, outbox):
+    phone.send("   ")
+
+    assert Report.objects.count() == 0
+    assert InboundMessage.objects.get().status == InboundStatus.PROCESSED
+
+
+def test_it_keeps_a_long_message_within_limits(gazetteer, phone, outbox, settings):
+    phone.send("attaque a Hombori " + "x" * 10_000)
+
+    assert len(Report.objects.get().description) <= settings.REPORT_MAX_DESCRIPTION_CHARS
