@@ -20,6 +20,11 @@ os.environ.setdefault("VEILLE_DEMO", "1")
 
 from veille.settings import *  # noqa: E402,F403
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: the anonymity tests read the raw database bytes, as an attacker
+    # holding a copy of the disk would.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 
