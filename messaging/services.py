@@ -211,6 +211,21 @@ def vault_purge_expired() -> int:
     return deleted
 
 
+def messages_purge(*, inbound_days: int, outbound_days: int) -> tuple[int, int]:
+    """Retention: processed inbound input and finished outbound SMS are deleted after a
+    while; failed inbound rows are kept (they are work not yet done)."""
+    now = timezone.now()
+    inbound, _ = InboundMessage.objects.filter(
+        status=InboundStatus.PROCESSED, received_at__lt=now - timedelta(days=inbound_days)
+    ).delete()
+    outbound, _ = (
+        OutboundMessage.objects.exclude(status__in=[OutboundStatus.QUEUED, OutboundStatus.SENDING])
+        .filter(created_at__lt=now - timedelta(days=outbound_days))
+        .delete()
+    )
+    return inbound, outbound
+
+
 def opt_out(*, pseudonym: str) -> None:
     """Stop all messages to this sender and forget their number at once."""
     OptOut.objects.get_or_create(pseudonym=pseudonym)

@@ -93,3 +93,10 @@ def delete_provider_copy(self, inbound_id: int) -> bool:
         return services.delete_provider_copy(inbound_id=inbound_id)
     except TransientSendError as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+
+
+@shared_task
+def purge_old_messages() -> tuple[int, int]:
+    return services.messages_purge(
+        inbound_days=settings.INBOUND_RETENTION_DAYS, outbound_days=settings.OUTBOUND_RETENTION_DAYS
+    )

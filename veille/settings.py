@@ -153,6 +153,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-inbound": {"task": "messaging.tasks.sweep_inbound", "schedule": envint("SWEEP_INBOUND_SECONDS", 30)},
     "sweep-outbound": {"task": "messaging.tasks.sweep_outbound", "schedule": envint("SWEEP_OUTBOUND_SECONDS", 30)},
     "purge-contact-vault": {"task": "messaging.tasks.purge_contact_vault", "schedule": 3600},
+    "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 3600},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
 }
 
@@ -186,6 +187,8 @@ SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)
 SMS_REPLY_MODE = envchoice("SMS_REPLY_MODE", "always", {"always", "never"})
 SMS_JOIN_WINDOW_MINUTES = envint("SMS_JOIN_WINDOW_MINUTES", 10, minimum=0)
 CONTACT_VAULT_DAYS = envint("CONTACT_VAULT_DAYS", 30, minimum=1)
+INBOUND_RETENTION_DAYS = envint("INBOUND_RETENTION_DAYS", 7, minimum=1)
+OUTBOUND_RETENTION_DAYS = envint("OUTBOUND_RETENTION_DAYS", 30, minimum=1)
 INBOUND_MAX_ATTEMPTS = envint("INBOUND_MAX_ATTEMPTS", 10, minimum=1)
 INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
 # Inbound handlers, tried in order; the first that claims a message handles it. Listed by
