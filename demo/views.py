@@ -58,8 +58,13 @@ def _send_sms(number: str, body: str) -> HttpResponse:
 
 
 def _ussd(number: str, session_id: str, text: str) -> PhoneScreen:
-    params = {"sessionId": session_id, "serviceCode": SERVICE_CODE, "phoneNumber": number,
-              "networkCode": "61002", "text": text}
+    params = {
+        "sessionId": session_id,
+        "serviceCode": SERVICE_CODE,
+        "phoneNumber": number,
+        "networkCode": "61002",
+        "text": text,
+    }
     response = _post_to_webhook(USSD_PATH, params)
     body = response.content.decode("utf-8", "replace")
     if body.startswith("CON "):

@@ -43,7 +43,9 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField()
     processed_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.CharField(max_length=100, blank=True)
-    last_error = models.CharField(max_length=200, blank=True, help_text=_("Type d'erreur seulement, jamais le contenu."))
+    last_error = models.CharField(
+        max_length=200, blank=True, help_text=_("Type d'erreur seulement, jamais le contenu.")
+    )
 
     class Meta:
         constraints = [
@@ -107,6 +109,9 @@ class OutboundEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.status} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class ContactVaultEntry(models.Model):
     """The one place a reporter's number exists, encrypted, for as long as a reply may be
@@ -126,3 +131,6 @@ class OptOut(models.Model):
 
     pseudonym = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"opt-out {self.pk}"

@@ -191,9 +191,7 @@ def inbound_pending_ids(*, older_than: timedelta, limit: int = 500) -> list[int]
 
 def vault_store(*, pseudonym: str, number: str) -> None:
     expires = timezone.now() + timedelta(days=settings.CONTACT_VAULT_DAYS)
-    ContactVaultEntry.objects.update_or_create(
-        pseudonym=pseudonym, defaults={"number": number, "expires_at": expires}
-    )
+    ContactVaultEntry.objects.update_or_create(pseudonym=pseudonym, defaults={"number": number, "expires_at": expires})
 
 
 def vault_lookup(*, pseudonym: str) -> str | None:
@@ -327,9 +325,7 @@ def outbound_send(*, message_id: int) -> str:
         _set_status(message, OutboundStatus.FAILED, exc.code, error_code=exc.code)
         return "failed"
     status = OutboundStatus.DELIVERED if result.delivered else OutboundStatus.SENT
-    _set_status(
-        message, status, backend.name, provider_message_id=result.provider_message_id, sent_at=timezone.now()
-    )
+    _set_status(message, status, backend.name, provider_message_id=result.provider_message_id, sent_at=timezone.now())
     return "sent"
 
 

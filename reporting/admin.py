@@ -19,8 +19,18 @@ class ReportAdmin(admin.ModelAdmin):
     list_display = ["reference", "channel", "category", "status", "commune", "received_hour"]
     list_filter = ["status", "channel", "category", "region"]
     search_fields = ["reference"]
-    fields = ["reference", "channel", "category", "status", "region", "cercle", "commune", "occurred",
-              "people_affected", "message_count"]
+    fields = [
+        "reference",
+        "channel",
+        "category",
+        "status",
+        "region",
+        "cercle",
+        "commune",
+        "occurred",
+        "people_affected",
+        "message_count",
+    ]
     readonly_fields = ["reference", "channel", "message_count"]
     inlines = [ReportEventInline]
     list_select_related = ["commune"]

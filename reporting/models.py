@@ -125,6 +125,9 @@ class ReportEvent(models.Model):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["report", "kind"], name="reportevent_report_kind")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.report_id})"
+
 
 class ReportPhoto(models.Model):
     """A photo re-encoded from its pixels (no EXIF, GPS, XMP or ICC), then encrypted."""
@@ -135,6 +138,9 @@ class ReportPhoto(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     byte_size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"photo {self.pk} of report {self.report_id}"
 
 
 class UssdSession(models.Model):
@@ -151,6 +157,9 @@ class UssdSession(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["gateway", "session_id"], name="ussd_session_unique")]
 
+    def __str__(self) -> str:
+        return f"USSD session {self.pk}"
+
 
 class WebSubmission(models.Model):
     """The single-use token of a web form: a resubmitted form gives the same receipt back
@@ -161,3 +170,6 @@ class WebSubmission(models.Model):
     # The receipt, encrypted, so a double submit can show it again; deleted with the report.
     receipt = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"web submission of report {self.report_id}"

@@ -19,11 +19,31 @@ from places.normalize import fold
 from reporting import services
 from reporting.texts import guess_language, sms_text, status_word
 
-OPT_OUT_WORDS = {"stop", "stopall", "arret", "arreter", "arretez", "unsubscribe", "cancel", "end", "quit",
-                 "desabonner", "desinscrire", "a jo"}
+OPT_OUT_WORDS = {
+    "stop",
+    "stopall",
+    "arret",
+    "arreter",
+    "arretez",
+    "unsubscribe",
+    "cancel",
+    "end",
+    "quit",
+    "desabonner",
+    "desinscrire",
+    "a jo",
+}
 OPT_IN_WORDS = {"start", "unstop", "demarrer", "reprendre", "a damine"}
-STATUS_WORDS = {"statut": "fr", "statu": "fr", "statuts": "fr", "etat": "fr", "suivi": "fr",
-                "status": "en", "ladon": "bm", "kunnafoni": "bm"}
+STATUS_WORDS = {
+    "statut": "fr",
+    "statu": "fr",
+    "statuts": "fr",
+    "etat": "fr",
+    "suivi": "fr",
+    "status": "en",
+    "ladon": "bm",
+    "kunnafoni": "bm",
+}
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\- ]{3,12}")
 
 

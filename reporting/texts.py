@@ -78,7 +78,25 @@ def status_word(status: str, language: str) -> str:
 _WORD = re.compile(r"[a-zɛɔɲŋ']+")
 _MARKERS = {
     "en": {"the", "attack", "help", "people", "killed", "there", "were", "please", "village", "armed", "men", "road"},
-    "bm": {"ani", "ye", "don", "bɛ", "be", "tɔ", "mɔgɔ", "mogo", "sogoma", "dugu", "kɛ", "ke", "ka", "u", "ni", "tun", "bɔ"},
+    "bm": {
+        "ani",
+        "ye",
+        "don",
+        "bɛ",
+        "be",
+        "tɔ",
+        "mɔgɔ",
+        "mogo",
+        "sogoma",
+        "dugu",
+        "kɛ",
+        "ke",
+        "ka",
+        "u",
+        "ni",
+        "tun",
+        "bɔ",
+    },
 }
 
 

@@ -17,9 +17,7 @@ MASK = "[numero masque]"
 
 # Eight digits in pairs or fours separated by spaces, dots or dashes, optionally preceded
 # by an international prefix: what phonenumbers may not recognise in sloppy text.
-_LOOSE_NUMBER = re.compile(
-    r"(?<![\w.\-])(?:(?:\+|00)\s?\d{3}[\s.\-]?)?(?:\d{2}[\s.\-]?){3}\d{2}(?![\w\-]|\.\d)"
-)
+_LOOSE_NUMBER = re.compile(r"(?<![\w.\-])(?:(?:\+|00)\s?\d{3}[\s.\-]?)?(?:\d{2}[\s.\-]?){3}\d{2}(?![\w\-]|\.\d)")
 
 
 def normalize_msisdn(raw: str, region: str = DEFAULT_REGION) -> str | None:

@@ -36,7 +36,7 @@ IDENTIFYING_META = (
     "HTTP_SEC_CH_UA_PLATFORM",
     "HTTP_SEC_CH_UA_MOBILE",
 )
-PLACEHOLDER_ADDR = "0.0.0.0"
+PLACEHOLDER_ADDR = "0.0.0.0"  # noqa: S104 (a placeholder address, nothing binds to it)
 
 
 def is_reporter_path(path: str) -> bool:

@@ -29,9 +29,7 @@ if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters.")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-PUBLIC_BASE_URL = envstr(
-    "PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEMO else None, required=not DEMO
-).rstrip("/")
+PUBLIC_BASE_URL = envstr("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if DEMO else None, required=not DEMO).rstrip("/")
 if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("PUBLIC_BASE_URL must start with http:// or https://.")
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
@@ -130,9 +128,7 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "veille_cache"}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "veille_cache"}}
 
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -173,9 +169,7 @@ TWILIO_FROM_NUMBER = envstr("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = envstr("TWILIO_MESSAGING_SERVICE_SID", "")
 TWILIO_DELETE_INBOUND = envbool("TWILIO_DELETE_INBOUND", True)
 if not TWILIO_AUTH_TOKEN:
-    raise ImproperlyConfigured(
-        "TWILIO_AUTH_TOKEN must be set: the SMS webhook rejects every request it cannot verify."
-    )
+    raise ImproperlyConfigured("TWILIO_AUTH_TOKEN must be set: the SMS webhook rejects every request it cannot verify.")
 if SMS_BACKEND.endswith("TwilioBackend") and not (
     TWILIO_ACCOUNT_SID and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)
 ):
@@ -239,9 +233,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Languages and time -------------------------------------------------------------
-LANG_INFO.setdefault(
-    "bm", {"bidi": False, "code": "bm", "name": "Bambara", "name_local": "Bamanankan"}
-)
+LANG_INFO.setdefault("bm", {"bidi": False, "code": "bm", "name": "Bambara", "name_local": "Bamanankan"})
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("bm", _("Bamanankan"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -18,7 +18,7 @@ os.environ.setdefault("VEILLE_VAR_DIR", tempfile.mkdtemp(prefix="veille-test-var
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("VEILLE_DEMO", "1")
 
-from veille.settings import *  # noqa: E402,F403
+from veille.settings import *  # noqa: F403
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the anonymity tests read the raw database bytes, as an attacker

@@ -26,13 +26,19 @@ def test_it_purges_old_processed_messages_but_keeps_work_not_done(settings):
     long_ago = timezone.now() - timedelta(days=settings.INBOUND_RETENTION_DAYS + 1)
     for n, status in enumerate([InboundStatus.PROCESSED, InboundStatus.FAILED, InboundStatus.PENDING]):
         InboundMessage.objects.create(
-            provider="twilio", provider_message_id=f"SM{n}", sender_pseudonym="p1:x", payload={}, status=status,
+            provider="twilio",
+            provider_message_id=f"SM{n}",
+            sender_pseudonym="p1:x",
+            payload={},
+            status=status,
             received_at=long_ago,
         )
-    queued = OutboundMessage.objects.create(recipient="+22376000001", recipient_pseudonym="p1:x", body="b",
-                                            purpose="t", status=OutboundStatus.QUEUED)
-    sent = OutboundMessage.objects.create(recipient="+22376000001", recipient_pseudonym="p1:x", body="b",
-                                          purpose="t", status=OutboundStatus.DELIVERED)
+    queued = OutboundMessage.objects.create(
+        recipient="+22376000001", recipient_pseudonym="p1:x", body="b", purpose="t", status=OutboundStatus.QUEUED
+    )
+    sent = OutboundMessage.objects.create(
+        recipient="+22376000001", recipient_pseudonym="p1:x", body="b", purpose="t", status=OutboundStatus.DELIVERED
+    )
     OutboundMessage.objects.filter(pk__in=[queued.pk, sent.pk]).update(created_at=timezone.now() - timedelta(days=90))
 
     tasks.purge_old_messages()

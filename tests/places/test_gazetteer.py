@@ -34,14 +34,24 @@ def test_it_can_be_imported_again_without_duplicates_or_losing_edits(gazetteer):
 
 
 def test_the_command_imports_a_custom_file(db, tmp_path):
-    data = {"regions": [{"name": "Test", "kind": "region", "seat": None,
-                         "cercles": [{"name": "C", "seat": [1.0, 2.0], "communes": ["A ", "B"]}]}]}
+    data = {
+        "regions": [
+            {
+                "name": "Test",
+                "kind": "region",
+                "seat": None,
+                "cercles": [{"name": "C", "seat": [1.0, 2.0], "communes": ["A ", "B"]}],
+            }
+        ]
+    }
     path = tmp_path / "g.json"
     path.write_text(json.dumps(data))
 
     call_command("import_gazetteer", str(path))
 
-    assert list(Commune.objects.filter(cercle__region__name="Test").values_list("name", flat=True).order_by("name")) == [
+    assert list(
+        Commune.objects.filter(cercle__region__name="Test").values_list("name", flat=True).order_by("name")
+    ) == [
         "A",
         "B",
     ]

@@ -40,21 +40,37 @@ def _assert_logs_clean(caplog) -> None:
             assert secret not in text, f"{secret!r} reached the log via {record.name}: {record.getMessage()}"
 
 
-def test_the_sms_webhook_logs_no_address_agent_or_number(client, gazetteer, outbox, caplog,
-                                                         django_capture_on_commit_callbacks):
+def test_the_sms_webhook_logs_no_address_agent_or_number(
+    client, gazetteer, outbox, caplog, django_capture_on_commit_callbacks
+):
     from tests.conftest import twilio_signature
 
     caplog.set_level(logging.DEBUG)
     path = "/channels/twilio/sms/"
     params = {"MessageSid": "SM" + "d" * 32, "From": NUMBER, "Body": "attaque a Hombori", "FromCity": "DOUENTZA"}
     with django_capture_on_commit_callbacks(execute=True):
-        ok = client.post(path, urlencode(params), content_type="application/x-www-form-urlencoded",
-                         HTTP_X_TWILIO_SIGNATURE=twilio_signature(path, params), **META)
-    forged = client.post(path, urlencode(params), content_type="application/x-www-form-urlencoded",
-                         HTTP_X_TWILIO_SIGNATURE="forged", **META)
+        ok = client.post(
+            path,
+            urlencode(params),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE=twilio_signature(path, params),
+            **META,
+        )
+    forged = client.post(
+        path,
+        urlencode(params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE="forged",
+        **META,
+    )
     malformed_params = {"From": NUMBER}
-    malformed = client.post(path, urlencode(malformed_params), content_type="application/x-www-form-urlencoded",
-                            HTTP_X_TWILIO_SIGNATURE=twilio_signature(path, malformed_params), **META)
+    malformed = client.post(
+        path,
+        urlencode(malformed_params),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=twilio_signature(path, malformed_params),
+        **META,
+    )
     wrong_method = client.get(path, **META)
 
     assert (ok.status_code, forged.status_code, malformed.status_code, wrong_method.status_code) == (200, 403, 400, 405)
@@ -82,8 +98,15 @@ def test_reporter_pages_get_no_store_and_no_referrer(client):
 
 @pytest.mark.parametrize(
     "path, reporter",
-    [("/", True), ("/report/", True), ("/en/report/", True), ("/channels/twilio/sms/", True),
-     ("/admin/", False), ("/staff/inbox/", False), ("/static/css/veille.css", False)],
+    [
+        ("/", True),
+        ("/report/", True),
+        ("/en/report/", True),
+        ("/channels/twilio/sms/", True),
+        ("/admin/", False),
+        ("/staff/inbox/", False),
+        ("/static/css/veille.css", False),
+    ],
 )
 def test_it_treats_every_path_as_the_reporters_unless_it_is_staff(path, reporter):
     assert is_reporter_path(path) is reporter

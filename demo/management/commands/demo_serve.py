@@ -28,9 +28,21 @@ class Command(BaseCommand):
             (settings.VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         worker = subprocess.Popen(
-            [python, "-m", "celery", "-A", "veille", "worker", "--beat", "--pool=threads", "--concurrency=2",
-             "--loglevel=INFO", "--without-mingle", "--without-gossip",
-             f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "veille",
+                "worker",
+                "--beat",
+                "--pool=threads",
+                "--concurrency=2",
+                "--loglevel=INFO",
+                "--without-mingle",
+                "--without-gossip",
+                f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
+            ],
         )
         web = subprocess.Popen([python, "manage.py", "runserver", addr, "--noreload"])
         self.stdout.write(
