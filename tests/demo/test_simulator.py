@@ -1,0 +1,90 @@
+"""The phone simulator drives the real webhooks and shows what the phone receives."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from messaging.models import InboundMessage
+from reporting.models import Report
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sim(client, django_capture_on_commit_callbacks):
+    def post(**data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/simulator/", data)
+
+    return post
+
+
+def test_it_shows_the_simulator_in_french(client):
+    response = client.get("/simulator/")
+
+    assert response.status_code == 200
+    assert "Simulateur de téléphone" in response.content.decode()
+
+
+def test_an_sms_goes_through_the_signed_webhook_and_the_receipt_appears(gazetteer, sim, outbox, client):
+    response = sim(action="sms", number="+223 76 00 00 01", body="attaque au marche de boni")
+    # The worker answers after the webhook did; the resident refreshes the phone.
+    refreshed = client.get("/simulator/", {"number": "+223 76 00 00 01"})
+
+    assert "HTTP 200" in response.content.decode()
+    assert InboundMessage.objects.count() == 1
+    assert Report.objects.get().commune.name == "Dangol-Boré"
+    assert "Veille: message recu. Code de suivi:" in refreshed.content.decode()
+
+
+def test_it_refuses_an_invalid_number_clearly(gazetteer, sim):
+    response = sim(action="sms", number="pas un numero", body="attaque")
+
+    assert "pas un numéro valide" in response.content.decode()
+    assert InboundMessage.objects.count() == 0
+
+
+def test_it_walks_a_ussd_session(gazetteer, sim):
+    first = sim(action="dial", number="+223 76 00 00 01")
+    page = first.content.decode()
+    session_id = page.split('name="session_id" value="')[1].split('"')[0]
+
+    second = sim(action="reply", number="+223 76 00 00 01", session_id=session_id, text="", input="1")
+
+    assert first.status_code == second.status_code == 200
+    assert 'class="ussd-screen"' in second.content.decode()
+
+
+def test_it_is_not_served_outside_the_demo(client, settings):
+    from django.urls import clear_url_caches, resolve
+    from django.urls.exceptions import Resolver404
+
+    import veille.urls
+
+    settings.DEMO = False
+    clear_url_caches()
+    import importlib
+
+    importlib.reload(veille.urls)
+    try:
+        with pytest.raises(Resolver404):
+            resolve("/simulator/")
+    finally:
+        settings.DEMO = True
+        importlib.reload(veille.urls)
+        clear_url_caches()
+
+
+def test_demo_setup_prepares_everything(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+
+    call_command("demo_setup", stdout=out)
+    call_command("demo_setup", stdout=out)  # a second run changes nothing
+
+    assert "Staff account: coordination /" in out.getvalue()
+    assert Report.objects.count() == 4
+    assert (tmp_path / "demo-admin-password.txt").exists()
