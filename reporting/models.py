@@ -11,24 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Categories belong to the routing rules (focal_points); re-exported here for intake code.
+from focal_points.models import Category
 from messaging.models import Channel
 from places.models import Cercle, Commune, Region
 from veille.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
-
-
-class Category(models.TextChoices):
-    ARMED_ATTACK = "armed_attack", _("Attaque armée")
-    ROBBERY = "robbery", _("Vol ou banditisme")
-    THREAT = "threat", _("Menace ou intimidation")
-    ARMED_PRESENCE = "armed_presence", _("Présence ou mouvement de groupe armé")
-    EXPLOSIVE = "explosive", _("Engin explosif ou mine")
-    KIDNAPPING = "kidnapping", _("Enlèvement")
-    GBV = "gbv", _("Violence basée sur le genre")
-    FORCE_ABUSE = "force_abuse", _("Abus par des forces ou des officiels")
-    INTERCOMMUNITY = "intercommunity", _("Tension intercommunautaire ou foncière")
-    DISPLACEMENT = "displacement", _("Déplacement de population")
-    OTHER = "other", _("Autre")
-    UNCLASSIFIED = "unclassified", _("À classer")
 
 
 class ReportStatus(models.TextChoices):

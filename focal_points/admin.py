@@ -1,0 +1,79 @@
+"""Coordinators configure the directory here. A member's phone is write-only: it can be
+set or replaced, never read back on a screen."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from focal_points.models import Area, DutySlot, Member, Organisation, RoutingRule
+from focal_points.services import member_set_phone
+
+
+class MemberForm(forms.ModelForm):
+    new_phone = forms.CharField(
+        label=_("Téléphone"),
+        required=False,
+        help_text=_("Laisser vide pour garder le numéro enregistré (jamais affiché)."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+
+    class Meta:
+        model = Member
+        fields = ["organisation", "user", "name", "role", "languages", "gbv_trained", "escalation_order", "is_active"]
+
+    def clean_new_phone(self) -> str:
+        value = self.cleaned_data["new_phone"].strip()
+        if value:
+            try:
+                member_set_phone(member=self.instance, phone=value)
+            except ValueError as exc:
+                raise forms.ValidationError(_("Ce numéro n'est pas valide.")) from exc
+        return value
+
+
+class AreaInline(admin.TabularInline):
+    model = Area
+    extra = 1
+    autocomplete_fields = ["region", "cercle", "commune"]
+
+
+class DutySlotInline(admin.TabularInline):
+    model = DutySlot
+    extra = 0
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    form = MemberForm
+    list_display = ["name", "role", "organisation", "has_phone", "gbv_trained", "is_active"]
+    list_filter = ["role", "organisation__kind", "is_active", "gbv_trained"]
+    search_fields = ["name", "organisation__name"]
+    inlines = [AreaInline, DutySlotInline]
+    list_select_related = ["organisation"]
+
+    @admin.display(boolean=True, description=_("téléphone"))
+    def has_phone(self, obj: Member) -> bool:
+        return bool(obj.phone_pseudonym)
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    fields = ["name", "role", "is_active"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "force", "network_type", "is_active"]
+    list_filter = ["kind", "force", "is_active"]
+    search_fields = ["name"]
+    inlines = [MemberInline]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "audience", "is_active"]
+    list_filter = ["category", "audience", "is_active"]

@@ -1,0 +1,166 @@
+"""Reads of the directory, above all routing: who must see a report, and why.
+
+Routing takes plain values (a category, a place, a moment) and returns recipients with
+the rule that chose each, so the app stays ignorant of reports and every decision can be
+recorded and shown to a coordinator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from focal_points.models import Audience, Category, Member, OrganisationKind, Role, RoutingRule
+
+# Which members an audience means.
+AUDIENCE_ROLES: dict[str, tuple[set[str], set[str]]] = {
+    # audience: (roles, organisation kinds)
+    Audience.RELAYS: ({Role.RELAY}, {OrganisationKind.RELAY_NETWORK}),
+    Audience.GBV_RELAYS: ({Role.RELAY}, {OrganisationKind.RELAY_NETWORK}),
+    Audience.OVERSIGHT: ({Role.OVERSIGHT_OFFICER}, {OrganisationKind.OVERSIGHT}),
+    Audience.MEDIATORS: ({Role.MEDIATOR}, {OrganisationKind.MEDIATION}),
+    Audience.SUPPORT: ({Role.SUPPORT_OFFICER}, {OrganisationKind.SUPPORT_SERVICE}),
+}
+LEVELS = ("commune", "cercle", "region")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    member_id: int
+    rule: str  # human-readable: which rule and at which level
+    audience: str
+    level: str  # "commune", "cercle", "region" or "national"
+
+
+@dataclass(frozen=True)
+class Place:
+    commune_id: int | None = None
+    cercle_id: int | None = None
+    region_id: int | None = None
+
+
+def is_on_duty(member: Member, at: datetime) -> bool:
+    """A member with no duty slots is always on duty; slots are in local time and a slot
+    whose end is before its start runs past midnight."""
+    slots = list(member.duty_slots.all())
+    if not slots:
+        return True
+    local = timezone.localtime(at)
+    weekday, now = local.weekday(), local.time()
+    for slot in slots:
+        if slot.starts <= slot.ends:
+            if slot.weekday == weekday and slot.starts <= now < slot.ends:
+                return True
+        elif (slot.weekday == weekday and now >= slot.starts) or (
+            slot.weekday == (weekday - 1) % 7 and now < slot.ends
+        ):
+            return True
+    return False
+
+
+def _members(audience: str) -> QuerySet[Member]:
+    roles, kinds = AUDIENCE_ROLES[audience]
+    members = Member.objects.filter(
+        is_active=True, organisation__is_active=True, role__in=roles, organisation__kind__in=kinds
+    ).prefetch_related("duty_slots")
+    if audience == Audience.GBV_RELAYS:
+        members = members.filter(gbv_trained=True)
+    return members
+
+
+def _at_level(members: QuerySet[Member], level: str, place: Place) -> list[Member]:
+    value = getattr(place, f"{level}_id")
+    if value is None:
+        return []
+    return list(members.filter(**{f"areas__{level}_id": value}).distinct())
+
+
+def _prefer_on_duty(members: list[Member], at: datetime) -> list[Member]:
+    on_duty = [m for m in members if is_on_duty(m, at)]
+    return on_duty or members
+
+
+def covering(audience: str, place: Place, at: datetime) -> tuple[list[Member], str]:
+    """Members of an audience covering the place, most precise level first: the commune's,
+    else the cercle's, else the region's. Off-duty members are skipped while an on-duty
+    one exists at that level."""
+    members = _members(audience)
+    for level in LEVELS:
+        found = _at_level(members, level, place)
+        if found:
+            return _prefer_on_duty(found, at), level
+    return [], ""
+
+
+def national_coordinators() -> list[Member]:
+    return list(Member.objects.filter(is_active=True, organisation__is_active=True, role=Role.NATIONAL_COORDINATOR))
+
+
+def route_report(*, category: str, place: Place, at: datetime | None = None) -> list[Recipient]:
+    """Who must see a new report.
+
+    The area's relays (for gender-based violence: only relays trained for it), and the
+    audiences that active rules add for the category. Support services are never routed
+    at intake: they receive a referral only with the reporter's consent. If nobody is
+    found for the relays' audience, the national coordinators are: no report falls
+    through.
+    """
+    at = at or timezone.now()
+    recipients: dict[int, Recipient] = {}
+    rules = {rule.audience: rule for rule in RoutingRule.objects.filter(category=category, is_active=True)}
+    relay_audience = Audience.GBV_RELAYS if Audience.GBV_RELAYS in rules else Audience.RELAYS
+    relay_rule = rules[relay_audience].name if relay_audience in rules else "Relais de la zone"
+    relays, level = covering(relay_audience, place, at)
+    for member in relays:
+        recipients[member.pk] = Recipient(member.pk, f"{relay_rule} ({level})", relay_audience, level)
+    for audience, rule in rules.items():
+        if audience in {Audience.RELAYS, Audience.GBV_RELAYS, Audience.SUPPORT}:
+            continue
+        members, level = covering(audience, place, at)
+        for member in members:
+            recipients.setdefault(member.pk, Recipient(member.pk, f"{rule.name} ({level})", audience, level))
+    if not relays:
+        for member in national_coordinators():
+            recipients.setdefault(
+                member.pk,
+                Recipient(member.pk, "Aucun relais pour ce lieu : coordination nationale", Audience.RELAYS, "national"),
+            )
+    return list(recipients.values())
+
+
+def may_receive_alert(*, member: Member, category: str, accused_force: str) -> bool:
+    """The conflict-of-interest rule, in one place: a report about a force or official is
+    never forwarded to that force's focal points. If the accused force is not known, no
+    force receives it at all."""
+    if member.organisation.kind != OrganisationKind.SECURITY_UNIT:
+        return True
+    if category != Category.FORCE_ABUSE and not accused_force:
+        return True
+    if not accused_force:
+        return False
+    return member.organisation.force != accused_force
+
+
+def focal_points_for(
+    *, place: Place, category: str, accused_force: str = "", at: datetime | None = None
+) -> list[Member]:
+    """Focal points a relay may forward to, the conflict-of-interest rule applied."""
+    at = at or timezone.now()
+    members = Member.objects.filter(
+        is_active=True,
+        organisation__is_active=True,
+        organisation__kind=OrganisationKind.SECURITY_UNIT,
+        role=Role.FOCAL_POINT,
+    ).select_related("organisation")
+    area = Q()
+    for level in LEVELS:
+        value = getattr(place, f"{level}_id")
+        if value is not None:
+            area |= Q(**{f"areas__{level}_id": value})
+    if not area:
+        return []
+    candidates = members.filter(area).distinct().prefetch_related("duty_slots")
+    return [m for m in candidates if may_receive_alert(member=m, category=category, accused_force=accused_force)]
