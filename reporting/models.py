@@ -92,6 +92,7 @@ class ReportEventKind(models.TextChoices):
     MESSAGE_JOINED = "message_joined", _("Message ajouté")
     PLACE_ASKED = "place_asked", _("Lieu demandé")
     PLACE_SET = "place_set", _("Lieu reconnu")
+    ROUTED = "routed", _("Acheminé")
     PHOTO_ADDED = "photo_added", _("Photo ajoutée")
     STATUS_CHANGED = "status_changed", _("Statut changé")
     STATUS_CHECKED = "status_checked", _("Statut consulté par l'auteur")
@@ -114,6 +115,25 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.report_id})"
+
+
+class ReportRecipient(models.Model):
+    """A routing decision: this member must see this report, because of this rule."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="recipients")
+    member = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    rule = models.CharField(max_length=200)
+    audience = models.CharField(max_length=12)
+    level = models.CharField(max_length=10)
+    decided_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "member"], name="report_recipient_unique")]
+        indexes = [models.Index(fields=["member", "report"], name="reportrecipient_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} <- {self.report_id} ({self.rule})"
 
 
 class ReportPhoto(models.Model):

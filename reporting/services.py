@@ -14,7 +14,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from messaging.models import Channel
+from focal_points.models import Category as _Category
+from focal_points.models import Member
+from focal_points.selectors import Place, route_report
+from messaging import services as messaging
+from messaging.models import Channel, Priority
 from places.models import Commune
 from places.selectors import PlaceMatch, place_match
 from reporting import codes
@@ -27,9 +31,12 @@ from reporting.models import (
     ReportEvent,
     ReportEventKind,
     ReportPhoto,
+    ReportRecipient,
     ReportStatus,
 )
 from reporting.photos import CleanPhoto
+from reporting.texts import PLACE_MAX_CHARS, category_word, staff_text
+from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
 from veille.timeutil import now_minute
 
@@ -133,7 +140,55 @@ def report_submit(
         ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
     for photo in photos or []:
         report_photo_add(report=report, photo=photo)
+    report_route(report=report)
     return Submitted(report=report, receipt=receipt)
+
+
+# Categories whose notices go ahead of everything else in the SMS queue.
+URGENT_CATEGORIES = {_Category.ARMED_ATTACK, _Category.KIDNAPPING, _Category.EXPLOSIVE, _Category.ARMED_PRESENCE}
+
+
+def report_route(*, report: Report) -> list[ReportRecipient]:
+    """Record who must see the report and why, and tell the new recipients by SMS.
+
+    Run at intake and again when the place becomes known: recipients already chosen are
+    kept, new ones are added (a report first routed nationally reaches the area's relays
+    once its commune is recognised).
+    """
+    decisions = route_report(
+        category=report.category, place=Place(report.commune_id, report.cercle_id, report.region_id)
+    )
+    already = set(report.recipients.values_list("member_id", flat=True))
+    added = [
+        ReportRecipient.objects.create(
+            report=report, member_id=d.member_id, rule=d.rule[:200], audience=d.audience, level=d.level
+        )
+        for d in decisions
+        if d.member_id not in already
+    ]
+    if added:
+        ReportEvent.objects.create(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
+        _notify_recipients(report, added)
+    return added
+
+
+def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> None:
+    """A neutral notice: reference, category and place; never the reporter's words."""
+    members = Member.objects.in_bulk([r.member_id for r in recipients])
+    place = to_gsm7(report.place_label or "lieu inconnu")[:PLACE_MAX_CHARS]
+    priority = Priority.URGENT if report.category in URGENT_CATEGORIES else Priority.NORMAL
+    now = timezone.now()
+    for recipient in recipients:
+        member = members[recipient.member_id]
+        if not member.phone:
+            continue  # they see it in their web inbox
+        language = (member.language_list or ["fr"])[0]
+        body = staff_text(
+            "new_report", language, ref=report.reference, category=category_word(report.category, language), place=place
+        )
+        if messaging.outbound_enqueue(to_number=member.phone, body=body, purpose="relay_notice", priority=priority):
+            recipient.notified_at = now
+            recipient.save(update_fields=["notified_at"])
 
 
 def report_photo_add(*, report: Report, photo: CleanPhoto) -> ReportPhoto:
@@ -183,6 +238,8 @@ def report_join_message(*, report: Report, text: str) -> Report:
             ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
     report.save(update_fields=fields)
     ReportEvent.objects.create(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
+    if "commune" in fields:
+        report_route(report=report)
     return report
 
 

@@ -54,6 +54,43 @@ SMS_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+# Texts to relays and coordinators: reference, category and place, never the reporter's
+# words or number (a seized phone must reveal nothing more).
+STAFF_TEXTS: dict[str, dict[str, str]] = {
+    "new_report": {
+        "fr": "Veille R-{ref}: {category}, {place}. A traiter.",
+        "en": "Veille R-{ref}: {category}, {place}. To be handled.",
+        "bm": "Veille R-{ref}: {category}, {place}. A laje.",
+    },
+}
+
+CATEGORY_WORDS: dict[str, dict[str, str]] = {
+    "armed_attack": {"fr": "attaque", "en": "attack", "bm": "binkanni"},
+    "robbery": {"fr": "vol", "en": "robbery", "bm": "sonyali"},
+    "threat": {"fr": "menace", "en": "threat", "bm": "bagabaga"},
+    "armed_presence": {"fr": "groupe arme", "en": "armed group", "bm": "marifatigiw"},
+    "explosive": {"fr": "engin explosif", "en": "explosive", "bm": "bonbon"},
+    "kidnapping": {"fr": "enlevement", "en": "kidnapping", "bm": "mogo minena"},
+    "gbv": {"fr": "VBG", "en": "GBV", "bm": "VBG"},
+    "force_abuse": {"fr": "abus", "en": "abuse", "bm": "tooro"},
+    "intercommunity": {"fr": "tension", "en": "tension", "bm": "kele"},
+    "displacement": {"fr": "deplacement", "en": "displacement", "bm": "bori"},
+    "other": {"fr": "autre", "en": "other", "bm": "were"},
+    "unclassified": {"fr": "a classer", "en": "unclassified", "bm": "a ma sigi"},
+}
+PLACE_MAX_CHARS = 40
+
+
+def staff_text(key: str, language: str, **params: str) -> str:
+    texts = STAFF_TEXTS[key]
+    return texts.get(language, texts["fr"]).format(**params)
+
+
+def category_word(category: str, language: str) -> str:
+    words = CATEGORY_WORDS.get(category, CATEGORY_WORDS["other"])
+    return words.get(language, words["fr"])
+
+
 STATUS_WORDS: dict[str, dict[str, str]] = {
     ReportStatus.RECEIVED: {"fr": "recu", "en": "received", "bm": "a sera"},
     ReportStatus.IN_REVIEW: {"fr": "en verification", "en": "being checked", "bm": "a be segesege"},
@@ -62,7 +99,13 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
 }
 
 # Longest value each placeholder can take, used by the segment-length tests.
-PLACEHOLDER_MAX = {"code": "W" * 6, "status": max((w for d in STATUS_WORDS.values() for w in d.values()), key=len)}
+PLACEHOLDER_MAX = {
+    "code": "W" * 6,
+    "ref": "W" * 8,
+    "status": max((w for d in STATUS_WORDS.values() for w in d.values()), key=len),
+    "category": max((w for d in CATEGORY_WORDS.values() for w in d.values()), key=len),
+    "place": "W" * PLACE_MAX_CHARS,
+}
 
 
 def sms_text(key: str, language: str, **params: str) -> str:

@@ -6,7 +6,17 @@ import string
 
 import pytest
 
-from reporting.texts import LANGUAGES, PLACEHOLDER_MAX, SMS_TEXTS, STATUS_WORDS, guess_language, sms_text
+from reporting.texts import (
+    CATEGORY_WORDS,
+    LANGUAGES,
+    PLACEHOLDER_MAX,
+    SMS_TEXTS,
+    STAFF_TEXTS,
+    STATUS_WORDS,
+    guess_language,
+    sms_text,
+    staff_text,
+)
 from veille.gsm7 import is_gsm7, segment_count
 
 CASES = [(key, lang) for key in SMS_TEXTS for lang in LANGUAGES]
@@ -28,7 +38,18 @@ def test_every_status_word_is_gsm7_in_every_language(status):
 
 
 def test_every_text_exists_in_every_language():
-    assert all(set(texts) == set(LANGUAGES) for texts in SMS_TEXTS.values())
+    assert all(set(texts) == set(LANGUAGES) for texts in [*SMS_TEXTS.values(), *STAFF_TEXTS.values()])
+    assert all(set(words) == set(LANGUAGES) for words in CATEGORY_WORDS.values())
+
+
+@pytest.mark.parametrize("key, language", [(key, lang) for key in STAFF_TEXTS for lang in LANGUAGES])
+def test_staff_notices_fit_one_segment_with_their_longest_values(key, language):
+    template = STAFF_TEXTS[key][language]
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    text = staff_text(key, language, **{name: PLACEHOLDER_MAX[name] for name in fields})
+
+    assert is_gsm7(text)
+    assert segment_count(text) == 1
 
 
 @pytest.mark.parametrize(

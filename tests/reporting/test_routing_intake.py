@@ -1,0 +1,61 @@
+"""Scenario 1's start: an SMS from Boni reaches the relays of Boni, who are told by a
+neutral SMS; every routing decision is recorded with its rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from focal_points.services import members_import_csv
+from messaging.models import OutboundMessage, Priority
+from reporting.models import Report, ReportEventKind
+
+pytestmark = pytest.mark.django_db
+FIXTURE = Path(__file__).resolve().parents[2] / "focal_points" / "fixtures" / "deployment_mopti.csv"
+RELAY_NUMBERS = {"+22376100001", "+22376100002"}
+
+
+@pytest.fixture
+def deployment(gazetteer):
+    members_import_csv(FIXTURE.read_text(encoding="utf-8"))
+
+
+def test_the_relays_of_the_commune_get_a_neutral_notice(deployment, phone, outbox):
+    phone.send("attaque au marche de boni, 3 blesses")
+
+    report = Report.objects.get()
+    notices = [sms for sms in outbox if sms.to in RELAY_NUMBERS]
+    assert {sms.to for sms in notices} == RELAY_NUMBERS
+    # SMS reports arrive unclassified; the relay classifies during triage.
+    assert notices[0].body == f"Veille R-{report.reference}: a classer, Dangol-Boré. A traiter."
+    assert "blesses" not in notices[0].body
+    assert set(report.recipients.values_list("rule", flat=True)) == {"Relais de la zone (commune)"}
+    assert report.events.filter(kind=ReportEventKind.ROUTED).count() == 1
+
+
+def test_an_attack_reported_on_the_web_jumps_the_queue(deployment):
+    from focal_points.models import Category
+    from places.models import Commune
+    from reporting.services import PlaceChoice, report_submit
+
+    report_submit(
+        channel="web",
+        category=Category.ARMED_ATTACK,
+        description="x",
+        place=PlaceChoice(commune_id=Commune.objects.get(name="Hombori").pk),
+    )
+
+    notice = OutboundMessage.objects.get(purpose="relay_notice")
+    assert notice.priority == Priority.URGENT
+
+
+def test_a_report_without_place_goes_national_then_to_the_area_once_known(deployment, phone, outbox):
+    phone.send("des hommes armes sont passes ce matin")
+    report = Report.objects.get()
+    assert list(report.recipients.values_list("member__name", flat=True)) == ["Ibrahim Keita"]
+
+    phone.send("hombori")
+
+    assert set(report.recipients.values_list("member__name", flat=True)) == {"Ibrahim Keita", "Fatoumata Cissé"}
+    assert any(sms.to == "+22376100003" and "Hombori" in sms.body for sms in outbox)
