@@ -25,6 +25,35 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", _("Clôturé")
 
 
+class Severity(models.TextChoices):
+    LOW = "low", _("Faible")
+    MEDIUM = "medium", _("Moyenne")
+    HIGH = "high", _("Élevée")
+    CRITICAL = "critical", _("Critique (en cours)")
+
+
+class Verification(models.TextChoices):
+    UNVERIFIED = "unverified", _("Non vérifié")
+    VERIFIED = "verified", _("Vérifié")
+    UNVERIFIABLE = "unverifiable", _("Invérifiable")
+
+
+class CloseReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("Doublon")
+    FALSE = "false", _("Faux")
+    OUT_OF_SCOPE = "out_of_scope", _("Hors champ")
+    RESOLVED = "resolved", _("Résolu")
+
+
+class Incident(models.Model):
+    """Reports of one same incident, linked by relays."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"incident {self.pk}"
+
+
 class OccurredPeriod(models.TextChoices):
     NOW = "now", _("En cours")
     TODAY = "today", _("Aujourd'hui")
@@ -70,6 +99,21 @@ class Report(models.Model):
     message_count = models.PositiveSmallIntegerField(default=1)
     received_at = models.DateTimeField(help_text=_("À la minute près."))
     last_message_at = models.DateTimeField()
+    # Triage (relay workspace).
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    verification = models.CharField(max_length=14, choices=Verification.choices, default=Verification.UNVERIFIED)
+    summary = EncryptedTextField(
+        null=True, blank=True, help_text=_("Résumé neutre, le seul texte que voient les forces.")
+    )
+    accused_force = models.CharField(max_length=20, blank=True, help_text=_("Force mise en cause (règle de conflit)."))
+    claimed_by = models.ForeignKey(
+        "focal_points.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    close_reason = models.CharField(max_length=14, choices=CloseReason.choices, blank=True)
+    # A relay asked the reporter a question: their next SMS until then joins this report.
+    awaiting_reply_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -96,6 +140,16 @@ class ReportEventKind(models.TextChoices):
     PHOTO_ADDED = "photo_added", _("Photo ajoutée")
     STATUS_CHANGED = "status_changed", _("Statut changé")
     STATUS_CHECKED = "status_checked", _("Statut consulté par l'auteur")
+    READ = "read", _("Lu")
+    CLAIMED = "claimed", _("Pris en charge")
+    RELEASED = "released", _("Libéré")
+    VERIFIED = "verified", _("Vérification")
+    CLASSIFIED = "classified", _("Classé")
+    LINKED = "linked", _("Lié à un autre signalement")
+    REDACTED = "redacted", _("Passage masqué")
+    SUMMARISED = "summarised", _("Résumé écrit")
+    QUESTION_ASKED = "question_asked", _("Question posée à l'auteur")
+    CLOSED = "closed", _("Clôturé")
 
 
 class ReportEvent(models.Model):
@@ -108,6 +162,8 @@ class ReportEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    # What changed, in words that never include the reporter's text (e.g. "severity: high").
+    detail = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

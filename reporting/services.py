@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from focal_points.models import Category as _Category
@@ -206,17 +207,17 @@ def report_photo_add(*, report: Report, photo: CleanPhoto) -> ReportPhoto:
 
 def report_open_for_sender(*, sender_pseudonym: str) -> Report | None:
     """The sender's SMS report still open to more messages (join window)."""
-    window = timedelta(minutes=settings.SMS_JOIN_WINDOW_MINUTES)
-    if not sender_pseudonym or window <= timedelta(0):
+    if not sender_pseudonym:
         return None
+    window = timedelta(minutes=settings.SMS_JOIN_WINDOW_MINUTES)
+    # A report joins further SMS while it is fresh and untouched, or while a relay waits
+    # for the reporter's answer to a question.
+    joinable = Q(awaiting_reply_until__gte=timezone.now()) & ~Q(status=ReportStatus.CLOSED)
+    if window > timedelta(0):
+        joinable |= Q(status=ReportStatus.RECEIVED, last_message_at__gte=now_minute() - window)
     return (
         Report.objects.select_for_update()
-        .filter(
-            sender_pseudonym=sender_pseudonym,
-            channel=Channel.SMS,
-            status=ReportStatus.RECEIVED,
-            last_message_at__gte=now_minute() - window,
-        )
+        .filter(joinable, sender_pseudonym=sender_pseudonym, channel=Channel.SMS)
         .order_by("-last_message_at", "-pk")
         .first()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -32,6 +33,17 @@ def gazetteer(db) -> None:
     if not Commune.objects.exists():
         gazetteer_import()
         places_index_invalidate()  # primary keys changed: the cached index is stale
+
+
+DEPLOYMENT_FIXTURE = Path(__file__).resolve().parents[1] / "focal_points" / "fixtures" / "deployment_mopti.csv"
+
+
+@pytest.fixture
+def deployment(gazetteer) -> None:
+    """A region's relays, coordinators, units, oversight, support and mediators."""
+    from focal_points.services import members_import_csv
+
+    members_import_csv(DEPLOYMENT_FIXTURE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -189,6 +189,10 @@ INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
 # dotted path so messaging/ never imports the apps that build on it.
 INBOUND_SMS_HANDLERS = envlist("INBOUND_SMS_HANDLERS", ["reporting.sms.handle_inbound_sms"])
 
+# --- Triage ---
+CLAIM_MINUTES = envint("CLAIM_MINUTES", 30, minimum=1)
+QUESTION_REPLY_HOURS = envint("QUESTION_REPLY_HOURS", 48, minimum=1)
+
 # --- USSD ---------------------------------------------------------------------------
 USSD_SESSION_TTL_SECONDS = envint("USSD_SESSION_TTL_SECONDS", 600, minimum=60)
 USSD_ALLOWED_SERVICE_CODES = envlist("USSD_ALLOWED_SERVICE_CODES", [])

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from focal_points.models import Member, Organisation
 from focal_points.services import CSV_COLUMNS, DirectoryImportError, members_import_csv
-from tests.focal_points.conftest import FIXTURE
+from tests.conftest import DEPLOYMENT_FIXTURE as FIXTURE
 from veille.phones import pseudonym_for
 
 pytestmark = pytest.mark.django_db

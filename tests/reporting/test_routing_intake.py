@@ -3,22 +3,13 @@ neutral SMS; every routing decision is recorded with its rule."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from focal_points.services import members_import_csv
 from messaging.models import OutboundMessage, Priority
 from reporting.models import Report, ReportEventKind
 
 pytestmark = pytest.mark.django_db
-FIXTURE = Path(__file__).resolve().parents[2] / "focal_points" / "fixtures" / "deployment_mopti.csv"
 RELAY_NUMBERS = {"+22376100001", "+22376100002"}
-
-
-@pytest.fixture
-def deployment(gazetteer):
-    members_import_csv(FIXTURE.read_text(encoding="utf-8"))
 
 
 def test_the_relays_of_the_commune_get_a_neutral_notice(deployment, phone, outbox):

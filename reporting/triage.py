@@ -1,0 +1,275 @@
+"""Writes of the relay workspace: claim, read, verify, classify, link, redact, summarise,
+ask the reporter, close. Intake writes live in ``services.py``; these are the staff's.
+
+Every function takes the acting member, checks that they may see the report (through
+``reporting.access``) and that nobody else holds it, changes it inside a transaction,
+and records the change as a ``ReportEvent`` with the member's user as actor: that is the
+append-only trail coordinators read. No event stores the reporter's words.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from focal_points.models import Category, Force, Member
+from messaging import services as messaging
+from messaging.models import Channel, Priority
+from reporting import services
+from reporting.access import report_for_member
+from reporting.models import (
+    CloseReason,
+    Incident,
+    Report,
+    ReportEvent,
+    ReportEventKind,
+    ReportStatus,
+    Severity,
+    Verification,
+)
+from veille.gsm7 import to_gsm7
+from veille.phones import mask_phone_numbers
+
+REDACTION_MASK = "[passage masque]"
+QUESTION_MAX_CHARS = 140
+
+
+class TriageError(Exception):
+    """An action that cannot be done; the message is shown to the relay."""
+
+
+class NotVisible(TriageError):
+    """The member may not see this report. Views answer 404: no leak of its existence."""
+
+
+class HeldByAnother(TriageError):
+    pass
+
+
+def _load(member: Member, report_id: int) -> Report:
+    """The report, locked for update, if the member may see it."""
+    if report_for_member(member=member, report_id=report_id) is None:
+        raise NotVisible("report not found")
+    return Report.objects.select_for_update().get(pk=report_id)
+
+
+def _event(report: Report, member: Member, kind: str, detail: str = "", **status: str) -> ReportEvent:
+    return ReportEvent.objects.create(
+        report=report, kind=kind, actor=member.user, detail=detail[:200], channel=Channel.WEB, **status
+    )
+
+
+def _claim_is_live(report: Report) -> bool:
+    return bool(report.claimed_by_id and report.claimed_until and report.claimed_until > timezone.now())
+
+
+def _hold(report: Report, member: Member) -> list[str]:
+    """Make sure the member holds the claim (taking it if free). Returns changed fields."""
+    if _claim_is_live(report) and report.claimed_by_id != member.pk:
+        raise HeldByAnother(f"pris en charge par {report.claimed_by.name}")
+    report.claimed_by = member
+    report.claimed_until = timezone.now() + timedelta(minutes=settings.CLAIM_MINUTES)
+    fields = ["claimed_by", "claimed_until"]
+    if report.status == ReportStatus.RECEIVED:
+        _event(
+            report, member, ReportEventKind.STATUS_CHANGED, from_status=report.status, to_status=ReportStatus.IN_REVIEW
+        )
+        report.status = ReportStatus.IN_REVIEW
+        fields.append("status")
+    return fields
+
+
+def _check_open(report: Report) -> None:
+    if report.status == ReportStatus.CLOSED:
+        raise TriageError("ce signalement est clôturé")
+
+
+@transaction.atomic
+def report_read(*, member: Member, report_id: int) -> Report:
+    """Every read is recorded: who read which report, when."""
+    report = _load(member, report_id)
+    _event(report, member, ReportEventKind.READ)
+    return report
+
+
+@transaction.atomic
+def report_claim(*, member: Member, report_id: int) -> Report:
+    report = _load(member, report_id)
+    _check_open(report)
+    fields = _hold(report, member)
+    report.save(update_fields=fields)
+    _event(report, member, ReportEventKind.CLAIMED)
+    return report
+
+
+@transaction.atomic
+def report_release(*, member: Member, report_id: int) -> Report:
+    report = _load(member, report_id)
+    if report.claimed_by_id != member.pk:
+        raise TriageError("vous ne tenez pas ce signalement")
+    report.claimed_by, report.claimed_until = None, None
+    report.save(update_fields=["claimed_by", "claimed_until"])
+    _event(report, member, ReportEventKind.RELEASED)
+    return report
+
+
+@transaction.atomic
+def report_set_verification(*, member: Member, report_id: int, verification: str) -> Report:
+    if verification not in Verification.values:
+        raise TriageError("état de vérification inconnu")
+    report = _load(member, report_id)
+    _check_open(report)
+    fields = _hold(report, member)
+    report.verification = verification
+    report.save(update_fields=[*fields, "verification"])
+    _event(report, member, ReportEventKind.VERIFIED, detail=f"verification: {verification}")
+    return report
+
+
+@transaction.atomic
+def report_classify(
+    *,
+    member: Member,
+    report_id: int,
+    category: str | None = None,
+    severity: str | None = None,
+    accused_force: str | None = None,
+) -> Report:
+    """Set category, severity and the force a report accuses. A new category is routed
+    again: becoming "abuse by forces" brings in oversight, "gender-based violence" the
+    trained relays."""
+    report = _load(member, report_id)
+    _check_open(report)
+    fields = _hold(report, member)
+    changes: list[str] = []
+    if category is not None and category != report.category:
+        if category not in Category.values:
+            raise TriageError("catégorie inconnue")
+        report.category = category
+        fields.append("category")
+        changes.append(f"category: {category}")
+    if severity is not None and severity != report.severity:
+        if severity not in Severity.values:
+            raise TriageError("gravité inconnue")
+        report.severity = severity
+        fields.append("severity")
+        changes.append(f"severity: {severity}")
+    if accused_force is not None and accused_force != report.accused_force:
+        if accused_force and accused_force not in Force.values:
+            raise TriageError("force inconnue")
+        report.accused_force = accused_force
+        fields.append("accused_force")
+        changes.append(f"accused force: {accused_force or '-'}")
+    report.save(update_fields=fields)
+    if changes:
+        _event(report, member, ReportEventKind.CLASSIFIED, detail="; ".join(changes))
+    if "category" in fields:
+        services.report_route(report=report)
+    return report
+
+
+@transaction.atomic
+def report_link(*, member: Member, report_id: int, other_id: int) -> Incident:
+    """Link two reports of the same incident (both must be visible to the member)."""
+    if report_id == other_id:
+        raise TriageError("un signalement ne peut être lié à lui-même")
+    report = _load(member, report_id)
+    other = _load(member, other_id)
+    incident = report.incident or other.incident or Incident.objects.create()
+    for merging in {report.incident_id, other.incident_id} - {incident.pk, None}:
+        Report.objects.filter(incident_id=merging).update(incident=incident)
+    for linked, partner in ((report, other), (other, report)):
+        linked.incident = incident
+        linked.save(update_fields=["incident"])
+        _event(linked, member, ReportEventKind.LINKED, detail=f"linked to R-{partner.reference}")
+    return incident
+
+
+@transaction.atomic
+def report_redact(*, member: Member, report_id: int, passage: str) -> Report:
+    """Mask a passage of the reporter's text for good (every occurrence)."""
+    passage = passage.strip()
+    report = _load(member, report_id)
+    _check_open(report)
+    if len(passage) < 3 or passage not in (report.description or ""):
+        raise TriageError("passage introuvable dans le texte")
+    fields = _hold(report, member)
+    report.description = report.description.replace(passage, REDACTION_MASK)
+    report.save(update_fields=[*fields, "description"])
+    _event(report, member, ReportEventKind.REDACTED, detail=f"{len(passage)} characters masked")
+    return report
+
+
+@transaction.atomic
+def report_summarise(*, member: Member, report_id: int, summary: str) -> Report:
+    """The neutral summary: the only text of a report that forces will ever see."""
+    summary = mask_phone_numbers(" ".join(summary.split()))
+    if not 10 <= len(summary) <= 300:
+        raise TriageError("le résumé doit faire entre 10 et 300 caractères")
+    report = _load(member, report_id)
+    _check_open(report)
+    fields = _hold(report, member)
+    report.summary = summary
+    report.save(update_fields=[*fields, "summary"])
+    _event(report, member, ReportEventKind.SUMMARISED)
+    return report
+
+
+@transaction.atomic
+def report_ask_reporter(*, member: Member, report_id: int, question: str) -> Report:
+    """Send the reporter a question through the platform; the relay never sees the number.
+
+    Only SMS reporters can be asked (USSD and web reporters left no number). Their next
+    SMS, until ``QUESTION_REPLY_HOURS``, joins this report.
+    """
+    text = to_gsm7(mask_phone_numbers(" ".join(question.split())))
+    if not 5 <= len(text) <= QUESTION_MAX_CHARS:
+        raise TriageError(f"la question doit faire entre 5 et {QUESTION_MAX_CHARS} caractères")
+    report = _load(member, report_id)
+    _check_open(report)
+    if report.channel != Channel.SMS or not report.sender_pseudonym:
+        raise TriageError("l'auteur de ce signalement ne peut pas recevoir de question (USSD ou web)")
+    fields = _hold(report, member)
+    sent = messaging.outbound_enqueue_to_pseudonym(
+        pseudonym=report.sender_pseudonym, body=f"Veille: {text}", purpose="question", priority=Priority.NORMAL
+    )
+    if sent is None:
+        raise TriageError("l'auteur ne peut plus être joint (désinscrit ou délai dépassé)")
+    report.awaiting_reply_until = timezone.now() + timedelta(hours=settings.QUESTION_REPLY_HOURS)
+    report.save(update_fields=[*fields, "awaiting_reply_until"])
+    _event(report, member, ReportEventKind.QUESTION_ASKED)
+    return report
+
+
+@transaction.atomic
+def report_close(*, member: Member, report_id: int, reason: str) -> Report:
+    if reason not in CloseReason.values:
+        raise TriageError("motif de clôture inconnu")
+    report = _load(member, report_id)
+    _check_open(report)
+    _hold(report, member)
+    previous = report.status
+    report.status = ReportStatus.CLOSED
+    report.close_reason = reason
+    report.claimed_by, report.claimed_until, report.awaiting_reply_until = None, None, None
+    report.save(update_fields=["status", "close_reason", "claimed_by", "claimed_until", "awaiting_reply_until"])
+    _event(
+        report,
+        member,
+        ReportEventKind.CLOSED,
+        detail=f"reason: {reason}",
+        from_status=previous,
+        to_status=ReportStatus.CLOSED,
+    )
+    # The reporter's number is kept only while a case may need it.
+    if (
+        report.sender_pseudonym
+        and not Report.objects.filter(sender_pseudonym=report.sender_pseudonym)
+        .exclude(status=ReportStatus.CLOSED)
+        .exists()
+    ):
+        messaging.vault_forget(pseudonym=report.sender_pseudonym)
+    return report
