@@ -50,7 +50,8 @@ class HeldByAnother(TriageError):
 
 
 def _load(member: Member, report_id: int) -> Report:
-    """The report, locked for update, if the member may see it."""
+    """The report, locked for update, if the member may see it. Every action calls this
+    before looking at its input, so no error message can hint that a hidden report exists."""
     if report_for_member(member=member, report_id=report_id) is None:
         raise NotVisible("report not found")
     return Report.objects.select_for_update().get(pk=report_id)
@@ -118,9 +119,9 @@ def report_release(*, member: Member, report_id: int) -> Report:
 
 @transaction.atomic
 def report_set_verification(*, member: Member, report_id: int, verification: str) -> Report:
+    report = _load(member, report_id)  # visibility first: nothing may hint at a hidden report
     if verification not in Verification.values:
         raise TriageError("état de vérification inconnu")
-    report = _load(member, report_id)
     _check_open(report)
     fields = _hold(report, member)
     report.verification = verification
@@ -174,9 +175,9 @@ def report_classify(
 @transaction.atomic
 def report_link(*, member: Member, report_id: int, other_id: int) -> Incident:
     """Link two reports of the same incident (both must be visible to the member)."""
+    report = _load(member, report_id)
     if report_id == other_id:
         raise TriageError("un signalement ne peut être lié à lui-même")
-    report = _load(member, report_id)
     other = _load(member, other_id)
     incident = report.incident or other.incident or Incident.objects.create()
     for merging in {report.incident_id, other.incident_id} - {incident.pk, None}:
@@ -191,8 +192,8 @@ def report_link(*, member: Member, report_id: int, other_id: int) -> Incident:
 @transaction.atomic
 def report_redact(*, member: Member, report_id: int, passage: str) -> Report:
     """Mask a passage of the reporter's text for good (every occurrence)."""
-    passage = passage.strip()
     report = _load(member, report_id)
+    passage = passage.strip()
     _check_open(report)
     if len(passage) < 3 or passage not in (report.description or ""):
         raise TriageError("passage introuvable dans le texte")
@@ -206,10 +207,10 @@ def report_redact(*, member: Member, report_id: int, passage: str) -> Report:
 @transaction.atomic
 def report_summarise(*, member: Member, report_id: int, summary: str) -> Report:
     """The neutral summary: the only text of a report that forces will ever see."""
+    report = _load(member, report_id)
     summary = mask_phone_numbers(" ".join(summary.split()))
     if not 10 <= len(summary) <= 300:
         raise TriageError("le résumé doit faire entre 10 et 300 caractères")
-    report = _load(member, report_id)
     _check_open(report)
     fields = _hold(report, member)
     report.summary = summary
@@ -225,10 +226,10 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str) -> Rep
     Only SMS reporters can be asked (USSD and web reporters left no number). Their next
     SMS, until ``QUESTION_REPLY_HOURS``, joins this report.
     """
+    report = _load(member, report_id)
     text = to_gsm7(mask_phone_numbers(" ".join(question.split())))
     if not 5 <= len(text) <= QUESTION_MAX_CHARS:
         raise TriageError(f"la question doit faire entre 5 et {QUESTION_MAX_CHARS} caractères")
-    report = _load(member, report_id)
     _check_open(report)
     if report.channel != Channel.SMS or not report.sender_pseudonym:
         raise TriageError("l'auteur de ce signalement ne peut pas recevoir de question (USSD ou web)")
@@ -246,9 +247,9 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str) -> Rep
 
 @transaction.atomic
 def report_close(*, member: Member, report_id: int, reason: str) -> Report:
+    report = _load(member, report_id)
     if reason not in CloseReason.values:
         raise TriageError("motif de clôture inconnu")
-    report = _load(member, report_id)
     _check_open(report)
     _hold(report, member)
     previous = report.status

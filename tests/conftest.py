@@ -14,6 +14,16 @@ from twilio.request_validator import RequestValidator
 from messaging.backends import locmem
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Lockout counters, locks and the place index must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Import the gazetteer once into the test database: most tests need places."""
@@ -105,3 +115,39 @@ class TwilioPhone:
 @pytest.fixture
 def phone(client: Client, django_capture_on_commit_callbacks) -> TwilioPhone:
     return TwilioPhone(client, "+22376123456", django_capture_on_commit_callbacks)
+
+
+@pytest.fixture
+def staff_client(deployment, client):
+    """Log a named member in as the real login would leave them: password and a verified
+    TOTP device. Usage: ``staff_client("Aminata Guindo")`` returns a client."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from focal_points.models import Member
+
+    def login_as(name: str, *, superuser: bool = False):
+        member = Member.objects.get(name=name)
+        if member.user is None:
+            user_model = get_user_model()
+            member.user = user_model.objects.create_user(
+                username=f"staff{member.pk}",
+                password="correct horse battery staple",
+                is_superuser=superuser,
+                is_staff=superuser,
+            )
+            member.save(update_fields=["user"])
+        device = TOTPDevice.objects.create(user=member.user, name="phone", confirmed=True)
+        client.force_login(member.user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    return login_as
+
+
+@pytest.fixture
+def admin_otp_client(staff_client):
+    """A verified superuser (the national coordinator) in the admin."""
+    return staff_client("Ibrahim Keita", superuser=True)

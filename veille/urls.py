@@ -3,11 +3,18 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from focal_points.auth import VeilleAdminSite
+
+# Every admin page needs a verified second factor; its login is the staff login.
+admin.site.__class__ = VeilleAdminSite
+
 urlpatterns = [
     # Provider webhooks: fixed URLs, no language prefix (Twilio signs the exact URL).
     path("channels/", include("messaging.urls")),
     path("channels/ussd/", include("reporting.ussd.urls")),
     path("admin/", admin.site.urls),
+    path("staff/", include("focal_points.urls")),
+    path("staff/reports/", include("reporting.staff_urls")),
 ]
 
 # Public pages: French at /, English at /en/, Bambara at /bm/. The language lives in the

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from reporting import staff_views
+
+app_name = "staff_reports"
+urlpatterns = [
+    path("", staff_views.inbox, name="inbox"),
+    path("<int:report_id>/", staff_views.report_detail, name="detail"),
+    path("<int:report_id>/<slug:action>/", staff_views.report_action, name="action"),
+]

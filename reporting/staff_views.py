@@ -1,0 +1,148 @@
+"""The relay workspace: the inbox and the report page, where every action happens.
+
+Thin views: visibility comes from ``reporting.access``, changes from ``reporting.triage``.
+A report the member may not see is a 404, never a 403, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from focal_points.auth import staff_member_required
+from focal_points.models import Category, Force
+from reporting import triage
+from reporting.access import report_likely_matches, reports_visible_to
+from reporting.models import CloseReason, ReportEventKind, ReportStatus, Severity, Verification
+from veille.timeutil import coarsen_to_hour
+
+AGE_FILTERS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+SEVERITY_RANK = Case(
+    When(severity=Severity.CRITICAL, then=Value(0)),
+    When(severity=Severity.HIGH, then=Value(1)),
+    When(severity=Severity.MEDIUM, then=Value(2)),
+    When(severity=Severity.LOW, then=Value(3)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+@require_GET
+@staff_member_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    reports = reports_visible_to(request.member).select_related("commune", "cercle", "region", "claimed_by")
+    status = request.GET.get("status", "open")
+    if status == "open":
+        reports = reports.exclude(status=ReportStatus.CLOSED)
+    elif status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    category = request.GET.get("category", "")
+    if category in Category.values:
+        reports = reports.filter(category=category)
+    commune = request.GET.get("commune", "")
+    if commune.isdigit():
+        reports = reports.filter(commune_id=int(commune))
+    age = request.GET.get("age", "")
+    if age in AGE_FILTERS:
+        reports = reports.filter(received_at__gte=timezone.now() - AGE_FILTERS[age])
+    # Newest and most urgent first: severity rank, then arrival.
+    reports = reports.annotate(rank=SEVERITY_RANK).order_by("rank", "-received_at", "-pk")
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/inbox.html",
+        {
+            "page": page,
+            "statuses": ReportStatus.choices,
+            "categories": Category.choices,
+            "filters": {"status": status, "category": category, "commune": commune, "age": age},
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_GET
+@staff_member_required
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    try:
+        report = triage.report_read(member=request.member, report_id=report_id)
+    except triage.NotVisible as exc:
+        raise Http404 from exc
+    readers = report.events.filter(kind=ReportEventKind.READ).select_related("actor__member").order_by("-at")
+    return render(
+        request,
+        "staff/report.html",
+        {
+            "report": report,
+            "received_hour": coarsen_to_hour(timezone.localtime(report.received_at)),
+            "claim_live": bool(report.claimed_until and report.claimed_until > timezone.now()),
+            "readers": readers[:30],
+            "events": report.events.exclude(kind=ReportEventKind.READ).select_related("actor__member"),
+            "matches": report_likely_matches(report=report, member=request.member),
+            "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],
+            "photos": report.photos.only("pk", "width", "height"),
+            "categories": [c for c in Category.choices if c[0] != Category.UNCLASSIFIED],
+            "severities": Severity.choices,
+            "verifications": Verification.choices,
+            "forces": Force.choices,
+            "close_reasons": CloseReason.choices,
+        },
+    )
+
+
+ACTIONS = {
+    "claim": lambda m, pk, data: triage.report_claim(member=m, report_id=pk),
+    "release": lambda m, pk, data: triage.report_release(member=m, report_id=pk),
+    "verify": lambda m, pk, data: triage.report_set_verification(
+        member=m, report_id=pk, verification=data.get("verification", "")
+    ),
+    "classify": lambda m, pk, data: triage.report_classify(
+        member=m,
+        report_id=pk,
+        category=data.get("category") or None,
+        severity=data.get("severity") or None,
+        accused_force=data.get("accused_force", None),
+    ),
+    "redact": lambda m, pk, data: triage.report_redact(member=m, report_id=pk, passage=data.get("passage", "")),
+    "summarise": lambda m, pk, data: triage.report_summarise(member=m, report_id=pk, summary=data.get("summary", "")),
+    "ask": lambda m, pk, data: triage.report_ask_reporter(member=m, report_id=pk, question=data.get("question", "")),
+    "link": lambda m, pk, data: triage.report_link(
+        member=m, report_id=pk, other_id=int(data.get("other", "0") or 0) if str(data.get("other", "")).isdigit() else 0
+    ),
+    "close": lambda m, pk, data: triage.report_close(member=m, report_id=pk, reason=data.get("reason", "")),
+}
+DONE = {
+    "claim": "Vous avez pris en charge ce signalement.",
+    "release": "Signalement libéré.",
+    "verify": "Vérification enregistrée.",
+    "classify": "Classement enregistré.",
+    "redact": "Passage masqué.",
+    "summarise": "Résumé enregistré.",
+    "ask": "Question envoyée à l'auteur.",
+    "link": "Signalements liés.",
+    "close": "Signalement clôturé.",
+}
+
+
+@require_POST
+@staff_member_required
+def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResponse:
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    try:
+        handler(request.member, report_id, request.POST)
+    except triage.NotVisible as exc:
+        raise Http404 from exc
+    except triage.TriageError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, DONE[action])
+    return redirect("staff_reports:detail", report_id=report_id)
