@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
@@ -65,6 +66,54 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filters": {"status": status, "category": category, "commune": commune, "age": age},
             "now": timezone.now(),
         },
+    )
+
+
+def _position(report) -> tuple[float, float] | None:
+    """Commune position if known, else its cercle's seat, else its region's: never finer."""
+    if report.commune and report.commune.latitude is not None:
+        return report.commune.latitude, report.commune.longitude
+    cercle = report.cercle
+    if cercle and cercle.seat_latitude is not None:
+        return cercle.seat_latitude, cercle.seat_longitude
+    region = report.region
+    if region and region.seat_latitude is not None:
+        return region.seat_latitude, region.seat_longitude
+    return None
+
+
+@require_GET
+@staff_member_required
+def report_map(request: HttpRequest) -> HttpResponse:
+    """Open reports of the member's areas, grouped by place (commune level at most)."""
+    reports = (
+        reports_visible_to(request.member)
+        .exclude(status=ReportStatus.CLOSED)
+        .select_related("commune", "cercle", "region")
+        .order_by("-received_at")[:500]
+    )
+    places: dict[tuple[float, float], dict] = {}
+    unplaced = 0
+    for report in reports:
+        position = _position(report)
+        if position is None:
+            unplaced += 1
+            continue
+        entry = places.setdefault(
+            position, {"lat": position[0], "lon": position[1], "place": report.place_label, "reports": []}
+        )
+        entry["reports"].append(
+            {
+                "ref": f"R-{report.reference}",
+                "url": f"/staff/reports/{report.pk}/",
+                "category": str(report.get_category_display()),
+                "severity": report.severity,
+            }
+        )
+    return render(
+        request,
+        "staff/map.html",
+        {"places": list(places.values()), "unplaced": unplaced, "tile_url": settings.MAP_TILE_URL},
     )
 
 

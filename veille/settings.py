@@ -35,13 +35,16 @@ if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
 CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # No admin autodiscovery: django-leaflet's admin module imports GeoDjango (GDAL),
+    # which this project does not need. veille/urls.py imports each admin module instead.
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "leaflet",
     "django_otp",
     "django_otp.plugins.otp_totp",
     # Project-wide commands (key rotation) that reach models only through the app registry.
@@ -216,8 +219,13 @@ QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/search?q=meteo
 # Everything outside these prefixes is reporter-facing: network metadata is wiped there.
 VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/", "/static/"])
 MAP_TILE_URL = envstr("MAP_TILE_URL", "/static/tiles/{z}/{x}/{y}.png")
+_tile_origin = ""
+if MAP_TILE_URL.startswith(("http://", "https://")):
+    _scheme, _, _rest = MAP_TILE_URL.partition("://")
+    # Tiles from a deployment-controlled server; never a public tile server by default.
+    _tile_origin = " " + _scheme + "://" + _rest.split("/", 1)[0].replace("{s}", "*")
 VEILLE_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+    f"default-src 'self'; img-src 'self' data: blob:{_tile_origin}; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -112,3 +112,13 @@ def test_opening_a_report_records_the_read_and_shows_who_read_it(staff_client, r
 
     assert boni.events.filter(kind=ReportEventKind.READ).count() == 2
     assert "Oumar Tembely" in page and "Aminata Guindo" in page
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_the_map_shows_exactly_what_the_role_may_see(staff_client, reports, name):
+    boni, sevare = reports
+    page = staff_client(name).get("/staff/reports/map/").content.decode()
+
+    assert (f"R-{boni.reference}" in page, f"R-{sevare.reference}" in page) == MATRIX[name]
+    assert "leaflet/leaflet.js" in page
+    assert "<script>" not in page  # no inline script: the CSP forbids them
