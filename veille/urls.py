@@ -1,10 +1,10 @@
+import django.contrib.auth.admin  # noqa: F401  (admin modules, registered explicitly)
+import django_otp.plugins.otp_totp.admin  # noqa: F401
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-import django.contrib.auth.admin  # noqa: F401  (admin modules, registered explicitly)
-import django_otp.plugins.otp_totp.admin  # noqa: F401
 import focal_points.admin  # noqa: F401
 import messaging.admin  # noqa: F401
 import places.admin  # noqa: F401
