@@ -161,6 +161,8 @@ class ReportEvent(models.Model):
     to_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # The member who acted (also for feature-phone members who have no web account).
+    member = models.ForeignKey("focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
     # What changed, in words that never include the reporter's text (e.g. "severity: high").
     detail = models.CharField(max_length=200, blank=True)

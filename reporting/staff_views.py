@@ -133,7 +133,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "received_hour": coarsen_to_hour(timezone.localtime(report.received_at)),
             "claim_live": bool(report.claimed_until and report.claimed_until > timezone.now()),
             "readers": readers[:30],
-            "events": report.events.exclude(kind=ReportEventKind.READ).select_related("actor__member"),
+            "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],
             "photos": report.photos.only("pk", "width", "height"),

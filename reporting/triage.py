@@ -59,7 +59,7 @@ def _load(member: Member, report_id: int) -> Report:
 
 def _event(report: Report, member: Member, kind: str, detail: str = "", **status: str) -> ReportEvent:
     return ReportEvent.objects.create(
-        report=report, kind=kind, actor=member.user, detail=detail[:200], channel=Channel.WEB, **status
+        report=report, kind=kind, actor=member.user, member=member, detail=detail[:200], channel=Channel.WEB, **status
     )
 
 
