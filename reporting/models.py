@@ -45,6 +45,13 @@ class CloseReason(models.TextChoices):
     RESOLVED = "resolved", _("Résolu")
 
 
+class Consent(models.TextChoices):
+    NOT_ASKED = "not_asked", _("Non demandé")
+    ASKED = "asked", _("Demandé")
+    GIVEN = "given", _("Accepté")
+    REFUSED = "refused", _("Refusé")
+
+
 class Incident(models.Model):
     """Reports of one same incident, linked by relays."""
 
@@ -114,6 +121,8 @@ class Report(models.Model):
     close_reason = models.CharField(max_length=14, choices=CloseReason.choices, blank=True)
     # A relay asked the reporter a question: their next SMS until then joins this report.
     awaiting_reply_until = models.DateTimeField(null=True, blank=True)
+    # Referral to a support service (gender-based violence) only with the reporter's yes.
+    support_consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NOT_ASKED)
 
     class Meta:
         indexes = [
@@ -150,6 +159,9 @@ class ReportEventKind(models.TextChoices):
     SUMMARISED = "summarised", _("Résumé écrit")
     QUESTION_ASKED = "question_asked", _("Question posée à l'auteur")
     CLOSED = "closed", _("Clôturé")
+    CONSENT_ASKED = "consent_asked", _("Consentement demandé")
+    CONSENT_ANSWERED = "consent_answered", _("Consentement répondu")
+    REFERRED = "referred", _("Orienté vers un service d'appui")
 
 
 class ReportEvent(models.Model):

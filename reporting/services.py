@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from focal_points.models import Category as _Category
 from focal_points.models import Member
-from focal_points.selectors import Place, route_report
+from focal_points.models import Audience
+from focal_points.selectors import Place, covering, route_report
 from messaging import services as messaging
 from messaging.models import Channel, Priority
 from places.models import Commune
@@ -25,6 +26,7 @@ from places.selectors import PlaceMatch, place_match
 from reporting import codes
 from reporting.models import (
     Category,
+    Consent,
     Language,
     OccurredPeriod,
     PeopleAffected,
@@ -171,6 +173,51 @@ def report_route(*, report: Report) -> list[ReportRecipient]:
         ReportEvent.objects.create(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
         _notify_recipients(report, added)
     return added
+
+
+def report_refer(*, report: Report) -> list[ReportRecipient]:
+    """Add the support officers covering the report's place as recipients and tell them.
+    Only ``triage.report_refer_to_support`` calls this, after checking consent."""
+    members, level = covering(
+        Audience.SUPPORT, Place(report.commune_id, report.cercle_id, report.region_id), timezone.now()
+    )
+    already = set(report.recipients.values_list("member_id", flat=True))
+    added = [
+        ReportRecipient.objects.create(
+            report=report,
+            member=member,
+            rule=f"Orientation avec consentement ({level})",
+            audience=Audience.SUPPORT,
+            level=level,
+        )
+        for member in members
+        if member.pk not in already
+    ]
+    _notify_recipients(report, added)
+    return added
+
+
+def report_answer_consent(*, report: Report, given: bool, channel: str) -> None:
+    """The reporter's own answer to the consent question (SMS, web status page, USSD)."""
+    if report.support_consent != Consent.ASKED:
+        return
+    report.support_consent = Consent.GIVEN if given else Consent.REFUSED
+    report.save(update_fields=["support_consent"])
+    ReportEvent.objects.create(
+        report=report, kind=ReportEventKind.CONSENT_ANSWERED, channel=channel, detail=report.support_consent
+    )
+
+
+def report_awaiting_consent(*, sender_pseudonym: str) -> Report | None:
+    if not sender_pseudonym:
+        return None
+    return (
+        Report.objects.select_for_update()
+        .filter(sender_pseudonym=sender_pseudonym, support_consent=Consent.ASKED)
+        .exclude(status=ReportStatus.CLOSED)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> None:

@@ -112,9 +112,20 @@ def _answer_status(sms: InboundSms, command: Command) -> None:
         _reply(sms, "status_latest", command.language, status=status)
 
 
+YES_WORDS = {"oui", "yes", "awo", "o", "ok"}
+NO_WORDS = {"non", "no", "ayi"}
+
+
 def _take_report(sms: InboundSms, language: str) -> None:
     if not sms.body.strip():
         return  # an empty SMS (or a photo alone, which is not fetched) is no report
+    answer = fold(sms.body)
+    if answer in YES_WORDS | NO_WORDS:
+        asked = services.report_awaiting_consent(sender_pseudonym=sms.sender_pseudonym)
+        if asked is not None:
+            services.report_answer_consent(report=asked, given=answer in YES_WORDS, channel=Channel.SMS)
+            _reply(sms, "consent_thanks", asked.language)
+            return
     open_report = services.report_open_for_sender(sender_pseudonym=sms.sender_pseudonym)
     if open_report is not None:
         services.report_join_message(report=open_report, text=sms.body)

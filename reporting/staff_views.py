@@ -166,6 +166,8 @@ ACTIONS = {
         member=m, report_id=pk, other_id=int(data.get("other", "0") or 0) if str(data.get("other", "")).isdigit() else 0
     ),
     "close": lambda m, pk, data: triage.report_close(member=m, report_id=pk, reason=data.get("reason", "")),
+    "consent": lambda m, pk, data: triage.report_request_consent(member=m, report_id=pk),
+    "refer": lambda m, pk, data: triage.report_refer_to_support(member=m, report_id=pk),
 }
 DONE = {
     "claim": "Vous avez pris en charge ce signalement.",
@@ -177,6 +179,8 @@ DONE = {
     "ask": "Question envoyée à l'auteur.",
     "link": "Signalements liés.",
     "close": "Signalement clôturé.",
+    "consent": "Question de consentement posée à la personne.",
+    "refer": "Orientation vers le service d'appui envoyée.",
 }
 
 

@@ -22,6 +22,7 @@ from reporting import services
 from reporting.access import report_for_member
 from reporting.models import (
     CloseReason,
+    Consent,
     Incident,
     Report,
     ReportEvent,
@@ -30,6 +31,7 @@ from reporting.models import (
     Severity,
     Verification,
 )
+from reporting.texts import sms_text
 from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
 
@@ -274,3 +276,43 @@ def report_close(*, member: Member, report_id: int, reason: str) -> Report:
     ):
         messaging.vault_forget(pseudonym=report.sender_pseudonym)
     return report
+
+
+@transaction.atomic
+def report_request_consent(*, member: Member, report_id: int) -> Report:
+    """Ask a reporter of gender-based violence whether she agrees to be referred to a
+    support service, on the channel she used: by SMS for SMS reporters; on the receipt
+    status page or the USSD follow-up menu for the others."""
+    report = _load(member, report_id)
+    _check_open(report)
+    if report.category != Category.GBV:
+        raise TriageError("le consentement ne se demande que pour les violences basées sur le genre")
+    if report.support_consent in {Consent.GIVEN, Consent.REFUSED}:
+        raise TriageError("la personne a déjà répondu")
+    fields = _hold(report, member)
+    if report.channel == Channel.SMS:
+        sent = messaging.outbound_enqueue_to_pseudonym(
+            pseudonym=report.sender_pseudonym,
+            body=sms_text("consent_question", report.language),
+            purpose="consent_question",
+            priority=Priority.NORMAL,
+        )
+        if sent is None:
+            raise TriageError("l'auteur ne peut plus être joint par SMS")
+    report.support_consent = Consent.ASKED
+    report.save(update_fields=[*fields, "support_consent"])
+    _event(report, member, ReportEventKind.CONSENT_ASKED)
+    return report
+
+
+@transaction.atomic
+def report_refer_to_support(*, member: Member, report_id: int) -> list:
+    """Refer to the support services covering the place. Refused, whatever the relay
+    clicks, unless the reporter said yes."""
+    report = _load(member, report_id)
+    _check_open(report)
+    if report.support_consent != Consent.GIVEN:
+        raise TriageError("orientation impossible sans le consentement de la personne")
+    added = services.report_refer(report=report)
+    _event(report, member, ReportEventKind.REFERRED, detail=f"{len(added)} support officer(s)")
+    return added
