@@ -15,9 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from focal_points.models import Audience, Member
 from focal_points.models import Category as _Category
-from focal_points.models import Member
-from focal_points.models import Audience
 from focal_points.selectors import Place, covering, route_report
 from messaging import services as messaging
 from messaging.models import Channel, Priority

@@ -33,8 +33,14 @@ SMS_TEXTS: dict[str, dict[str, str]] = {
         "bm": "Veille: kibaru {code}: {status}.",
     },
     "consent_question": {
-        "fr": "Veille: voulez-vous etre mise en contact avec un centre d'appui (sante, ecoute, droit)? Repondez OUI ou NON.",
-        "en": "Veille: would you like to be put in touch with a support centre (health, counselling, legal)? Reply YES or NO.",
+        "fr": (
+            "Veille: voulez-vous etre mise en contact avec un centre d'appui (sante, ecoute, droit)? "
+            "Repondez OUI ou NON."
+        ),
+        "en": (
+            "Veille: would you like to be put in touch with a support centre (health, counselling, legal)? "
+            "Reply YES or NO."
+        ),
         "bm": "Veille: i b'a fe ka i ni deme so ye bena wa (keneya, lamenni, sariya)? AWO walima AYI ci.",
     },
     "consent_thanks": {
