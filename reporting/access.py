@@ -76,3 +76,15 @@ def report_likely_matches(*, report: Report, member: Member, limit: int = 5) -> 
         scored.append((other, round(score, 2)))
     scored.sort(key=lambda item: item[1], reverse=True)
     return scored[:limit]
+
+
+def members_whose_trail_is_visible_to(member: Member) -> QuerySet[Member]:
+    """Coordinators read the trail of the members of their regions; the national
+    coordination, everyone's. Nobody else reads trails."""
+    if member.role == Role.NATIONAL_COORDINATOR:
+        return Member.objects.all()
+    if member.role != Role.COORDINATOR:
+        return Member.objects.none()
+    regions = [a.region_id for a in member.areas.all() if a.region_id]
+    cercles_regions = Q(areas__region_id__in=regions) | Q(areas__cercle__region_id__in=regions)
+    return Member.objects.filter(cercles_regions | Q(areas__commune__cercle__region_id__in=regions)).distinct()

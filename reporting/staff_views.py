@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from focal_points.auth import staff_member_required
 from focal_points.models import Category, Force
 from reporting import triage
-from reporting.access import report_likely_matches, reports_visible_to
-from reporting.models import CloseReason, ReportEventKind, ReportStatus, Severity, Verification
+from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
+from reporting.models import CloseReason, ReportEvent, ReportEventKind, ReportStatus, Severity, Verification
 from veille.timeutil import coarsen_to_hour
 
 AGE_FILTERS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
@@ -199,3 +199,15 @@ def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResp
     else:
         messages.success(request, DONE[action])
     return redirect("staff_reports:detail", report_id=report_id)
+
+
+@require_GET
+@staff_member_required
+def member_trail(request: HttpRequest, member_id: int) -> HttpResponse:
+    """What one account read and changed, newest first (scenario 6: a seized phone)."""
+    target = members_whose_trail_is_visible_to(request.member).filter(pk=member_id).first()
+    if target is None:
+        raise Http404
+    events = ReportEvent.objects.filter(member=target).select_related("report").order_by("-at", "-pk")
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "staff/trail.html", {"target": target, "page": page})

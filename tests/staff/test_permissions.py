@@ -122,3 +122,21 @@ def test_the_map_shows_exactly_what_the_role_may_see(staff_client, reports, name
     assert (f"R-{boni.reference}" in page, f"R-{sevare.reference}" in page) == MATRIX[name]
     assert "leaflet/leaflet.js" in page
     assert "<script>" not in page  # no inline script: the CSP forbids them
+
+
+@pytest.mark.parametrize(
+    "viewer, visible",
+    [("Mariam Traoré", True), ("Ibrahim Keita", True), ("Oumar Tembely", False), ("Awa Sangaré", False)],
+)
+def test_coordinators_read_what_an_account_read(staff_client, reports, viewer, visible):
+    from focal_points.models import Member
+
+    boni, _ = reports
+    staff_client("Aminata Guindo").get(f"/staff/reports/{boni.pk}/")
+    aminata = Member.objects.get(name="Aminata Guindo")
+
+    response = staff_client(viewer).get(f"/staff/reports/trail/{aminata.pk}/")
+
+    assert response.status_code == (200 if visible else 404)
+    if visible:
+        assert f"R-{boni.reference}" in response.content.decode()
