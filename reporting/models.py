@@ -127,6 +127,9 @@ class Report(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["status", "received_at"], name="report_status_received"),
+            models.Index(fields=["-received_at"], name="report_newest"),
+            models.Index(fields=["cercle", "status"], name="report_cercle_status"),
+            models.Index(fields=["region", "status"], name="report_region_status"),
             models.Index(fields=["commune", "status"], name="report_commune_status"),
             models.Index(fields=["sender_pseudonym", "last_message_at"], name="report_sender_recent"),
         ]

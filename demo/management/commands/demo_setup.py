@@ -30,7 +30,6 @@ class Command(BaseCommand):
             raise CommandError("demo_setup runs only with VEILLE_DEMO=1: it creates a known account.")
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
         call_command("import_gazetteer")
         self._staff_account()
         self._sample_reports()

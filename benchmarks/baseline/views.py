@@ -1,0 +1,36 @@
+"""The bare view: read the same form fields as the Twilio webhook, one INSERT, empty TwiML.
+
+No signature check, no pseudonym, no encryption, no queue: what is left is the cost of
+Django, the WSGI server and one database round trip, i.e. the limit of this stack.
+The table is created by the benchmark scripts (benchmarks/probe.py), not by a migration.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+@csrf_exempt
+@require_POST
+def bare_insert(request: HttpRequest) -> HttpResponse:
+    post = request.POST
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_baseline (message_sid, sender_length, body, num_media, received_at) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                post.get("MessageSid", ""),
+                # Read like the webhook reads it, but never stored: not even synthetic numbers.
+                len(post.get("From", "")),
+                post.get("Body", ""),
+                int(post.get("NumMedia", "0") or 0),
+                timezone.now(),
+            ],
+        )
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
