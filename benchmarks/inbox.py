@@ -61,7 +61,6 @@ def build(n_reports: int) -> None:
     from focal_points.models import Category
     from focal_points.services import members_import_csv
     from places.models import Commune
-    from reporting import codes
     from reporting.models import Report, ReportStatus, Severity
 
     call_command("migrate", verbosity=0)
