@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -124,7 +124,13 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         report = triage.report_read(member=request.member, report_id=report_id)
     except triage.NotVisible as exc:
         raise Http404 from exc
-    readers = report.events.filter(kind=ReportEventKind.READ).select_related("actor__member").order_by("-at")
+    # Who read it: one line per reader, with how often and when last.
+    readers = (
+        report.events.filter(kind=ReportEventKind.READ, member__isnull=False)
+        .values("member_id", "member__name")
+        .annotate(times=Count("pk"), last=Max("at"))
+        .order_by("-last")
+    )
     return render(
         request,
         "staff/report.html",
@@ -132,6 +138,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "report": report,
             "received_hour": coarsen_to_hour(timezone.localtime(report.received_at)),
             "claim_live": bool(report.claimed_until and report.claimed_until > timezone.now()),
+            "mine": report.claimed_by_id == request.member.pk,
             "readers": readers[:30],
             "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
             "matches": report_likely_matches(report=report, member=request.member),

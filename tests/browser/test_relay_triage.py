@@ -1,0 +1,122 @@
+"""A relay triages a report end to end in a real browser (Debian's chromium, Playwright):
+log in with password and TOTP code, find the report in the inbox, claim, verify, classify,
+summarise, close. Screenshots of the inbox and the report page go to screenshots/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("VEILLE_REQUIRE_BROWSER"):
+        raise RuntimeError("chromium is required here (VEILLE_REQUIRE_BROWSER) but /usr/bin/chromium is missing")
+    pytest.skip("chromium not installed: browser tests skipped", allow_module_level=True)
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
+# synchronous test set-up, so Django's async-safety guard is lifted for this module.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        page = context.new_page()
+        yield page
+        context.close()
+        browser.close()
+
+
+def code_for(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def test_a_relay_triages_a_report_from_login_to_closing(live_server, browser_page, deployment):
+    from focal_points.models import Category, Member
+    from places.models import Commune
+    from reporting.models import Report, ReportEventKind, ReportStatus
+    from reporting.services import PlaceChoice, report_submit
+
+    report = report_submit(
+        channel="sms",
+        category=Category.UNCLASSIFIED,
+        description="attaque au marche de boni, 3 blesses",
+        place=PlaceChoice(commune_id=Commune.objects.get(name="Dangol-Boré").pk),
+    ).report
+    member = Member.objects.get(name="Aminata Guindo")
+    member.user = get_user_model().objects.create_user("aminata", password="correct horse battery staple")
+    member.save(update_fields=["user"])
+    device = TOTPDevice.objects.create(user=member.user, name="phone", confirmed=True)
+    page = browser_page
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    page.goto(f"{live_server.url}/staff/login/")
+    page.fill("#id_username", "aminata")
+    page.fill("#id_password", "correct horse battery staple")
+    page.fill("#id_code", code_for(device))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/reports/")
+    assert f"R-{report.reference}" in page.content()
+    page.screenshot(path=str(SCREENSHOTS / "staff-inbox-fr-phone.png"), full_page=True)
+
+    page.click(f"text=R-{report.reference}")
+    page.click("form[action='claim/'] button")
+    assert "Vous avez pris en charge ce signalement." in page.content()
+    page.select_option("#verification", "verified")
+    page.click("form[action='verify/'] button")
+    page.select_option("#category", "armed_attack")
+    page.select_option("#severity", "critical")
+    page.click("form[action='classify/'] button")
+    page.fill("#summary", "Attaque armee au marche de Boni ce matin, trois blesses.")
+    page.click("form[action='summarise/'] button")
+    page.screenshot(path=str(SCREENSHOTS / "staff-report-fr-phone.png"), full_page=True)
+    page.select_option("#reason", "resolved")
+    page.click("form[action='close/'] button")
+    assert "Signalement clôturé." in page.content()
+
+    report.refresh_from_db()
+    assert (report.status, report.verification, report.category, report.severity) == (
+        ReportStatus.CLOSED,
+        "verified",
+        "armed_attack",
+        "critical",
+    )
+    assert report.summary == "Attaque armee au marche de Boni ce matin, trois blesses."
+    kinds = set(report.events.filter(member=member).values_list("kind", flat=True))
+    assert {
+        ReportEventKind.READ,
+        ReportEventKind.CLAIMED,
+        ReportEventKind.VERIFIED,
+        ReportEventKind.CLASSIFIED,
+        ReportEventKind.SUMMARISED,
+        ReportEventKind.CLOSED,
+    } <= kinds
+
+    # The map page loads leaflet from the platform itself and nothing from elsewhere.
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{live_server.url}/staff/reports/map/")
+    assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requests)
