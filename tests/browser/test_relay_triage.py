@@ -57,7 +57,7 @@ def code_for(device: TOTPDevice) -> str:
 def test_a_relay_triages_a_report_from_login_to_closing(live_server, browser_page, deployment):
     from focal_points.models import Category, Member
     from places.models import Commune
-    from reporting.models import Report, ReportEventKind, ReportStatus
+    from reporting.models import ReportEventKind, ReportStatus
     from reporting.services import PlaceChoice, report_submit
 
     report = report_submit(
