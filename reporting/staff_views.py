@@ -35,6 +35,16 @@ SEVERITY_RANK = Case(
 )
 
 
+def _area_choices(member) -> list[tuple[str, str]]:
+    choices = []
+    for area in member.areas.select_related("commune", "cercle", "region"):
+        for level in ("commune", "cercle", "region"):
+            place = getattr(area, level)
+            if place is not None:
+                choices.append((f"{level}:{place.pk}", place.name))
+    return choices
+
+
 @require_GET
 @staff_member_required
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -47,9 +57,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     if category in Category.values:
         reports = reports.filter(category=category)
-    commune = request.GET.get("commune", "")
-    if commune.isdigit():
-        reports = reports.filter(commune_id=int(commune))
+    # Place: one of the member's own areas ("commune:12", "cercle:3", "region:5").
+    areas = _area_choices(request.member)
+    place = request.GET.get("place", "")
+    if place in dict(areas):
+        level, _, pk = place.partition(":")
+        reports = reports.filter(**{f"{level}_id": int(pk)})
     age = request.GET.get("age", "")
     if age in AGE_FILTERS:
         reports = reports.filter(received_at__gte=timezone.now() - AGE_FILTERS[age])
@@ -63,7 +76,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "statuses": ReportStatus.choices,
             "categories": Category.choices,
-            "filters": {"status": status, "category": category, "commune": commune, "age": age},
+            "filters": {"status": status, "category": category, "place": place, "age": age},
+            "areas": areas,
             "now": timezone.now(),
         },
     )
@@ -140,6 +154,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "claim_live": bool(report.claimed_until and report.claimed_until > timezone.now()),
             "mine": report.claimed_by_id == request.member.pk,
             "readers": readers[:30],
+            "routing": report.recipients.select_related("member__organisation").order_by("decided_at"),
             "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],

@@ -140,3 +140,28 @@ def test_coordinators_read_what_an_account_read(staff_client, reports, viewer, v
     assert response.status_code == (200 if visible else 404)
     if visible:
         assert f"R-{boni.reference}" in response.content.decode()
+
+
+def test_the_inbox_filters_by_one_of_the_members_areas(staff_client, deployment):
+    from places.models import Commune
+
+    def make(commune: str) -> Report:
+        place = PlaceChoice(commune_id=Commune.objects.get(name=commune).pk)
+        return report_submit(channel="web", category=Category.ROBBERY, description="x", place=place).report
+
+    boni, douentza = make("Dangol-Boré"), make("Douentza")
+    client = staff_client("Aminata Guindo")
+    commune = Commune.objects.get(name="Douentza")
+
+    page = client.get(f"/staff/reports/?place=commune:{commune.pk}").content.decode()
+    foreign = client.get(f"/staff/reports/?place=commune:{Commune.objects.get(name='Socoura').pk}").content.decode()
+
+    assert f"R-{douentza.reference}" in page and f"R-{boni.reference}" not in page
+    assert f"R-{boni.reference}" in foreign  # a place outside one's areas is ignored, not an error
+
+
+def test_the_report_page_says_why_each_recipient_got_it(staff_client, reports):
+    boni, _ = reports
+    page = staff_client("Aminata Guindo").get(f"/staff/reports/{boni.pk}/").content.decode()
+
+    assert "Relais de la zone (commune)" in page
