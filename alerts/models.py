@@ -1,1 +1,66 @@
-"""Alerts, acknowledgement, escalation and response times (issue 4)."""
+"""Alerts: a triaged report forwarded by a relay to a security focal point.
+
+An alert carries the relay's neutral summary, category, severity, commune and the
+report's reference; never the reporter's words, number or receipt.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from veille.fields import EncryptedTextField
+
+
+class AlertStatus(models.TextChoices):
+    SENT = "sent", _("Transmise")
+    ACKNOWLEDGED = "acknowledged", _("Accusé de réception")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SITE = "on_site", _("Sur place")
+    DONE = "done", _("Terminée")
+
+
+class Alert(models.Model):
+    report = models.ForeignKey("reporting.Report", on_delete=models.CASCADE, related_name="alerts")
+    focal_point = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="alerts")
+    forwarded_by = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    # A snapshot of what the focal point is allowed to know, taken at forwarding.
+    reference = models.CharField(max_length=8, db_index=True)
+    category = models.CharField(max_length=20)
+    severity = models.CharField(max_length=10)
+    place = models.CharField(max_length=100)
+    summary = EncryptedTextField()
+    status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.SENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["report", "focal_point"], name="alert_once_per_focal_point")]
+        indexes = [models.Index(fields=["focal_point", "status"], name="alert_focal_status")]
+
+    def __str__(self) -> str:
+        return f"alert R-{self.reference} to {self.focal_point_id}"
+
+
+class AlertEventKind(models.TextChoices):
+    FORWARDED = "forwarded", _("Transmise")
+    ACKNOWLEDGED = "acknowledged", _("Accusé de réception")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SITE = "on_site", _("Sur place")
+    DONE = "done", _("Terminée")
+
+
+class AlertEvent(models.Model):
+    """Every step of an alert, with its exact time and actor: the response clock."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=14, choices=AlertEventKind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    member = models.ForeignKey("focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.alert_id})"

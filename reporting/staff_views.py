@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from focal_points.auth import staff_member_required
 from focal_points.models import Category, Force
+from focal_points.selectors import Place, focal_points_for
 from reporting import triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
 from reporting.models import CloseReason, ReportEvent, ReportEventKind, ReportStatus, Severity, Verification
@@ -155,6 +156,12 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "mine": report.claimed_by_id == request.member.pk,
             "readers": readers[:30],
             "routing": report.recipients.select_related("member__organisation").order_by("decided_at"),
+            # Only focal points the conflict-of-interest rule allows are ever listed.
+            "forward_to": focal_points_for(
+                place=Place(report.commune_id, report.cercle_id, report.region_id),
+                category=report.category,
+                accused_force=report.accused_force,
+            ),
             "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],

@@ -316,3 +316,24 @@ def report_refer_to_support(*, member: Member, report_id: int) -> list:
     added = services.report_refer(report=report)
     _event(report, member, ReportEventKind.REFERRED, detail=f"{len(added)} support officer(s)")
     return added
+
+
+@transaction.atomic
+def report_mark_forwarded(*, member: Member, report_id: int) -> Report:
+    """Called by ``alerts.services.alert_forward``: checks that the member may act on the
+    report and that it is ready (neutral summary and severity), then records the step."""
+    report = _load(member, report_id)
+    _check_open(report)
+    if not report.summary:
+        raise TriageError("écrivez d'abord le résumé neutre : c'est le seul texte que voient les forces")
+    if not report.severity:
+        raise TriageError("indiquez d'abord la gravité")
+    fields = _hold(report, member)
+    if report.status != ReportStatus.FORWARDED:
+        _event(
+            report, member, ReportEventKind.STATUS_CHANGED, from_status=report.status, to_status=ReportStatus.FORWARDED
+        )
+        report.status = ReportStatus.FORWARDED
+        fields.append("status")
+    report.save(update_fields=fields)
+    return report

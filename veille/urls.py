@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("focal_points.urls")),
     path("staff/reports/", include("reporting.staff_urls")),
+    path("staff/alerts/", include("alerts.urls")),
 ]
 
 # Public pages: French at /, English at /en/, Bambara at /bm/. The language lives in the
