@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from focal_points.models import Area, DutySlot, Member, Organisation, RoutingRule
+from focal_points.auth import account_disable
 from focal_points.services import member_set_phone
 
 
@@ -52,6 +53,20 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation__name"]
     inlines = [AreaInline, DutySlotInline]
     list_select_related = ["organisation"]
+    actions = ["disable_accounts"]
+
+    @admin.action(description=_("Désactiver le compte (téléphone perdu ou saisi)"))
+    def disable_accounts(self, request, queryset) -> None:
+        ended = 0
+        for member in queryset.select_related("user"):
+            if member.user is not None:
+                ended += account_disable(user=member.user)
+            else:
+                Member.objects.filter(pk=member.pk).update(is_active=False)
+        self.message_user(
+            request,
+            _("%(n)s compte(s) désactivé(s), %(s)s session(s) fermée(s).") % {"n": queryset.count(), "s": ended},
+        )
 
     @admin.display(boolean=True, description=_("téléphone"))
     def has_phone(self, obj: Member) -> bool:

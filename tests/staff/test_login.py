@@ -112,3 +112,17 @@ def test_disabling_an_account_ends_its_sessions_at_once(staff_client):
     member.refresh_from_db()
     assert not member.is_active
     assert not Session.objects.exists()
+
+
+def test_a_coordinator_disables_a_seized_account_from_the_admin_in_one_step(staff_client):
+    staff_client("Oumar Tembely")  # gives Oumar an account
+    member = Member.objects.get(name="Oumar Tembely")
+    admin = staff_client("Ibrahim Keita", superuser=True)
+
+    response = admin.post(
+        "/admin/focal_points/member/", {"action": "disable_accounts", "_selected_action": [member.pk]}, follow=True
+    )
+
+    assert "1 compte(s) désactivé(s)" in response.content.decode()
+    member.refresh_from_db()
+    assert not member.is_active and not member.user.is_active
