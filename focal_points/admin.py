@@ -7,8 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from focal_points.models import Area, DutySlot, Member, Organisation, RoutingRule
 from focal_points.auth import account_disable
+from focal_points.models import Area, DutySlot, Member, Organisation, RoutingRule
 from focal_points.services import member_set_phone
 
 
