@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from alerts.models import Alert, AlertEvent, AlertEventKind
+from alerts.models import Alert, AlertEvent, AlertEventKind, AlertStatus
 from alerts.texts import alert_sms
 from focal_points.models import Member
 from focal_points.selectors import Place, focal_points_for
@@ -73,3 +73,41 @@ def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int])
             )
         created.append(alert)
     return created
+
+
+class AlertStepError(Exception):
+    """A focal point's answer that changes nothing; the message goes back to them."""
+
+
+STEP_ORDER = ["sent", "acknowledged", "en_route", "on_site", "done"]
+STEP_WORDS = {"acknowledged": "reception", "en_route": "en route", "on_site": "sur place", "done": "fin"}
+
+
+def alert_reference_exists(reference: str) -> bool:
+    return Alert.objects.filter(reference=reference).exists()
+
+
+@transaction.atomic
+def alert_record_step(*, member: Member, reference: str, step: str, channel: str) -> Alert:
+    """Record an acknowledgement or a response step. Steps only move forward; a later
+    step implies the earlier ones (an "en route" without "OK" acknowledges too), each
+    recorded as an event with its time and actor."""
+    if step not in STEP_WORDS:
+        raise AlertStepError("reponse inconnue")
+    alerts = Alert.objects.select_for_update().filter(focal_point=member)
+    if reference:
+        alert = alerts.filter(reference=reference).first()
+        if alert is None:
+            raise AlertStepError(f"R-{reference} n'est pas une de vos alertes")
+    else:
+        alert = alerts.exclude(status=AlertStatus.DONE).order_by("-created_at", "-pk").first()
+        if alert is None:
+            raise AlertStepError("aucune alerte ouverte")
+    current, target = STEP_ORDER.index(alert.status), STEP_ORDER.index(step)
+    if target <= current:
+        raise AlertStepError(f"R-{alert.reference} est deja {STEP_WORDS.get(alert.status, alert.status)}")
+    for passed in STEP_ORDER[current + 1 : target + 1]:
+        AlertEvent.objects.create(alert=alert, kind=passed, member=member, channel=channel)
+    alert.status = step
+    alert.save(update_fields=["status"])
+    return alert

@@ -201,7 +201,8 @@ INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
 # Inbound handlers, tried in order; the first that claims a message handles it. Listed by
 # dotted path so messaging/ never imports the apps that build on it.
 INBOUND_SMS_HANDLERS = envlist(
-    "INBOUND_SMS_HANDLERS", ["reporting.staff_sms.handle_staff_sms", "reporting.sms.handle_inbound_sms"]
+    "INBOUND_SMS_HANDLERS",
+    ["alerts.sms.handle_alert_sms", "reporting.staff_sms.handle_staff_sms", "reporting.sms.handle_inbound_sms"],
 )
 
 # --- Triage ---

@@ -1,0 +1,106 @@
+"""Focal points answer alerts from a feature phone.
+
+    OK K7M2          acknowledge          (bare OK: their latest open alert)
+    EN ROUTE K7M2    on the way           (ENROUTE, EN-ROUTE, ON MY WAY, SIRA KAN)
+    SUR PLACE K7M2   on site              (SURPLACE, ON SITE, ARRIVED, SE RA)
+    FIN K7M2         response finished    (END, DONE, TERMINE, BANNA)
+
+Parsing forgives case, accents, punctuation, "R-" before the reference and a missing
+space. An SMS from an unknown number, or about someone else's alert, changes nothing
+and says so. Listed first in ``settings.INBOUND_SMS_HANDLERS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alerts import services
+from focal_points.models import Member, Role
+from messaging import services as messaging
+from messaging.models import Priority
+from messaging.services import InboundSms
+from places.normalize import fold
+
+# Longest phrases first so "en route" wins over a lone "en".
+PHRASES: list[tuple[str, str]] = sorted(
+    [
+        ("ok", "acknowledged"),
+        ("okay", "acknowledged"),
+        ("recu", "acknowledged"),
+        ("ack", "acknowledged"),
+        ("en route", "en_route"),
+        ("enroute", "en_route"),
+        ("on my way", "en_route"),
+        ("sira kan", "en_route"),
+        ("sur place", "on_site"),
+        ("surplace", "on_site"),
+        ("on site", "on_site"),
+        ("arrived", "on_site"),
+        ("se ra", "on_site"),
+        ("fin", "done"),
+        ("termine", "done"),
+        ("done", "done"),
+        ("end", "done"),
+        ("banna", "done"),
+    ],
+    key=lambda item: -len(item[0]),
+)
+# References use the receipt alphabet (no O/0, I/1, L, S/5, B/8, Z/2), which keeps words
+# like "endroit" from reading as "END ROIT".
+_REFERENCE = re.compile(r"^(?:r-?)?([acdefghjkmnpqrtuvwxy34679]{4,8})$")
+
+
+@dataclass(frozen=True)
+class AlertCommand:
+    step: str
+    reference: str = ""
+
+
+def parse_alert_command(body: str) -> AlertCommand | None:
+    compact = fold(body).replace(" ", "")
+    for phrase, step in PHRASES:
+        key = phrase.replace(" ", "")
+        if compact == key:
+            return AlertCommand(step)
+        if compact.startswith(key):
+            match = _REFERENCE.match(compact[len(key) :])
+            if match:
+                return AlertCommand(step, match.group(1).upper())
+    return None
+
+
+def _reply_to_member(member: Member, text: str) -> None:
+    if member.phone:
+        messaging.outbound_enqueue(to_number=member.phone, body=text, purpose="alert_reply", priority=Priority.URGENT)
+
+
+def handle_alert_sms(sms: InboundSms) -> bool:
+    command = parse_alert_command(sms.body)
+    if command is None:
+        return False
+    member = (
+        Member.objects.select_related("organisation")
+        .filter(phone_pseudonym=sms.sender_pseudonym, is_active=True)
+        .first()
+    )
+    if member is None:
+        if not command.reference or not services.alert_reference_exists(command.reference):
+            return False  # a resident's "ok" or "fin de l'attaque" is just a message
+        # Someone unknown quoting a reference: change nothing, say so, keep no report.
+        messaging.outbound_enqueue_to_pseudonym(
+            pseudonym=sms.sender_pseudonym,
+            body="Veille: numero non reconnu. Rien n'a ete modifie.",
+            purpose="alert_reply",
+            priority=Priority.NORMAL,
+        )
+        return True
+    if member.role not in {Role.FOCAL_POINT, Role.COMMANDER, Role.COORDINATOR, Role.NATIONAL_COORDINATOR}:
+        return False
+    try:
+        alert = services.alert_record_step(member=member, reference=command.reference, step=command.step, channel="sms")
+    except services.AlertStepError as exc:
+        _reply_to_member(member, f"Veille: {exc}. Rien n'a ete modifie.")
+        return True
+    _reply_to_member(member, f"Veille R-{alert.reference}: {services.STEP_WORDS[command.step]} enregistre. Merci.")
+    return True

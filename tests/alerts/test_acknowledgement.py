@@ -1,0 +1,123 @@
+"""The acknowledgement grammar as a recorded SMS table: typos, wrong references, foreign
+numbers, a bare OK."""
+
+from __future__ import annotations
+
+import pytest
+
+from alerts.models import Alert, AlertStatus
+from alerts.services import alert_forward
+from alerts.sms import parse_alert_command
+from focal_points.models import Category, Member
+from places.models import Commune
+from reporting import triage
+from reporting.models import Report
+from reporting.services import PlaceChoice, report_submit
+from tests.conftest import TwilioPhone
+
+pytestmark = pytest.mark.django_db
+COULIBALY = "+223 76 20 00 01"
+DEMBELE = "+223 76 20 00 02"
+
+TABLE = [
+    ("OK K7M4", "acknowledged", "K7M4"),
+    ("ok k7m4", "acknowledged", "K7M4"),
+    ("Ok R-K7M4", "acknowledged", "K7M4"),
+    ("OKK7M4", "acknowledged", "K7M4"),
+    ("OK", "acknowledged", ""),
+    ("ok.", "acknowledged", ""),
+    ("EN ROUTE K7M4", "en_route", "K7M4"),
+    ("en-route k7m4", "en_route", "K7M4"),
+    ("enroute K7M4", "en_route", "K7M4"),
+    ("On my way K7M4", "en_route", "K7M4"),
+    ("SUR PLACE K7M4", "on_site", "K7M4"),
+    ("surplace K7M4", "on_site", "K7M4"),
+    ("Sur place", "on_site", ""),
+    ("FIN K7M4", "done", "K7M4"),
+    ("Terminé K7M4", "done", "K7M4"),
+    ("banna K7M4", "done", "K7M4"),
+]
+
+
+@pytest.mark.parametrize("body, step, reference", TABLE)
+def test_it_parses_the_answer(body, step, reference):
+    command = parse_alert_command(body)
+    assert (command.step, command.reference) == (step, reference)
+
+
+@pytest.mark.parametrize("body", ["endroit dangereux", "fin de l'attaque a Boni", "okay merci beaucoup", "attaque", ""])
+def test_ordinary_words_are_not_answers(body):
+    assert parse_alert_command(body) is None
+
+
+@pytest.fixture
+def alert(deployment, django_capture_on_commit_callbacks) -> Alert:
+    place = PlaceChoice(commune_id=Commune.objects.get(name="Dangol-Boré").pk)
+    report = report_submit(channel="web", category=Category.ARMED_ATTACK, description="x", place=place).report
+    aminata = Member.objects.get(name="Aminata Guindo")
+    triage.report_classify(member=aminata, report_id=report.pk, severity="critical")
+    triage.report_summarise(member=aminata, report_id=report.pk, summary="Attaque armee au marche de Boni.")
+    coulibaly = Member.objects.get(name="Adjudant Coulibaly")
+    with django_capture_on_commit_callbacks(execute=True):
+        return alert_forward(member=aminata, report_id=report.pk, focal_point_ids=[coulibaly.pk])[0]
+
+
+@pytest.fixture
+def sms_from(client, django_capture_on_commit_callbacks):
+    return lambda number, body: TwilioPhone(client, number, django_capture_on_commit_callbacks).send(body)
+
+
+def test_a_focal_point_acknowledges_then_reports_the_response(alert, sms_from, outbox):
+    ref = alert.reference
+    sms_from(COULIBALY, f"ok {ref}")
+    sms_from(COULIBALY, f"SUR PLACE {ref}")  # skips "en route": recorded at the same time
+    sms_from(COULIBALY, f"FIN {ref}")
+
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.DONE
+    assert list(alert.events.values_list("kind", flat=True)) == [
+        "forwarded",
+        "acknowledged",
+        "en_route",
+        "on_site",
+        "done",
+    ]
+    assert f"Veille R-{ref}: reception enregistre. Merci." in [m.body for m in outbox]
+    assert Report.objects.count() == 1  # no answer became a report
+
+
+def test_a_bare_ok_acknowledges_the_latest_open_alert(alert, sms_from):
+    sms_from(COULIBALY, "OK")
+
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+
+
+def test_someone_elses_alert_changes_nothing_and_says_so(alert, sms_from, outbox):
+    sms_from(DEMBELE, f"OK {alert.reference}")
+
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.SENT
+    assert outbox[-1].body == f"Veille: R-{alert.reference} n'est pas une de vos alertes. Rien n'a ete modifie."
+
+
+def test_an_unknown_number_changes_nothing_says_so_and_makes_no_report(alert, sms_from, outbox):
+    sms_from("+223 66 00 00 99", f"OK {alert.reference}")
+
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.SENT
+    assert outbox[-1].body == "Veille: numero non reconnu. Rien n'a ete modifie."
+    assert Report.objects.count() == 1
+
+
+def test_a_residents_ok_is_an_ordinary_message(alert, sms_from, outbox):
+    sms_from("+223 66 00 00 99", "ok merci")
+
+    assert Report.objects.count() == 2
+
+
+def test_a_step_backwards_is_refused(alert, sms_from, outbox):
+    sms_from(COULIBALY, f"FIN {alert.reference}")
+    sms_from(COULIBALY, f"OK {alert.reference}")
+
+    assert outbox[-1].body == f"Veille: R-{alert.reference} est deja fin. Rien n'a ete modifie."
