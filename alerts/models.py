@@ -32,11 +32,18 @@ class Alert(models.Model):
     summary = EncryptedTextField()
     status = models.CharField(max_length=14, choices=AlertStatus.choices, default=AlertStatus.SENT)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Escalation: the alert this one escalated from, and when this one escalated onwards.
+    escalated_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["report", "focal_point"], name="alert_once_per_focal_point")]
-        indexes = [models.Index(fields=["focal_point", "status"], name="alert_focal_status")]
+        indexes = [
+            models.Index(fields=["focal_point", "status"], name="alert_focal_status"),
+            models.Index(fields=["status", "escalated_at", "created_at"], name="alert_escalation_due"),
+        ]
 
     def __str__(self) -> str:
         return f"alert R-{self.reference} to {self.focal_point_id}"
@@ -48,6 +55,7 @@ class AlertEventKind(models.TextChoices):
     EN_ROUTE = "en_route", _("En route")
     ON_SITE = "on_site", _("Sur place")
     DONE = "done", _("Terminée")
+    ESCALATED = "escalated", _("Escaladée")
 
 
 class AlertEvent(models.Model):

@@ -8,12 +8,16 @@ whether they are out of area or belong to the accused force.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, AlertEventKind, AlertStatus
 from alerts.texts import alert_sms
-from focal_points.models import Member
-from focal_points.selectors import Place, focal_points_for
+from focal_points.models import Member, Role
+from focal_points.selectors import Place, focal_points_for, may_receive_alert
 from messaging import services as messaging
 from messaging.models import Channel, Priority
 from reporting import triage
@@ -111,3 +115,94 @@ def alert_record_step(*, member: Member, reference: str, step: str, channel: str
     alert.status = step
     alert.save(update_fields=["status"])
     return alert
+
+
+def _escalation_target(alert: Alert) -> tuple[Member, str] | None:
+    """Who is next when an alert meets silence: the unit's next focal point (by escalation
+    order), then the unit's commander, then the coordinator of the report's region.
+    Nobody already alerted for this report is chosen twice."""
+    report = alert.report
+    already = set(Alert.objects.filter(report=report).values_list("focal_point_id", flat=True))
+    unit = alert.focal_point.organisation
+    active = Member.objects.filter(is_active=True).exclude(pk__in=already)
+    colleagues = active.filter(organisation=unit, role=Role.FOCAL_POINT).order_by("escalation_order", "pk")
+    allowed = {
+        m.pk
+        for m in focal_points_for(
+            place=Place(report.commune_id, report.cercle_id, report.region_id),
+            category=report.category,
+            accused_force=report.accused_force,
+        )
+    }
+    for colleague in colleagues:
+        if colleague.pk in allowed:
+            return colleague, "next focal point of the unit"
+    commander = active.filter(organisation=unit, role=Role.COMMANDER).order_by("escalation_order", "pk").first()
+    if commander is not None and may_receive_alert(
+        member=commander, category=report.category, accused_force=report.accused_force
+    ):
+        return commander, "unit commander"
+    if report.region_id:
+        coordinator = active.filter(role=Role.COORDINATOR, areas__region_id=report.region_id).order_by("pk").first()
+        if coordinator is not None:
+            return coordinator, "regional coordinator"
+    national = active.filter(role=Role.NATIONAL_COORDINATOR).order_by("pk").first()
+    return (national, "national coordination") if national else None
+
+
+def alerts_overdue(*, now: datetime | None = None) -> list[int]:
+    """Unacknowledged alerts past their severity's deadline that have not escalated yet."""
+    now = now or timezone.now()
+    due: list[int] = []
+    for severity, minutes in settings.ESCALATION_MINUTES.items():
+        due += list(
+            Alert.objects.filter(
+                status=AlertStatus.SENT,
+                escalated_at__isnull=True,
+                severity=severity,
+                created_at__lte=now - timedelta(minutes=minutes),
+            ).values_list("pk", flat=True)
+        )
+    return due
+
+
+@transaction.atomic
+def alert_escalate(*, alert_id: int) -> Alert | None:
+    """Escalate one overdue alert (idempotent: a second run finds it already escalated)."""
+    alert = Alert.objects.select_for_update().select_related("report", "focal_point__organisation").get(pk=alert_id)
+    if alert.status != AlertStatus.SENT or alert.escalated_at is not None:
+        return None
+    alert.escalated_at = timezone.now()
+    alert.save(update_fields=["escalated_at"])
+    AlertEvent.objects.create(alert=alert, kind=AlertEventKind.ESCALATED, channel="system")
+    target = _escalation_target(alert)
+    if target is None:
+        return None
+    member, _why = target
+    escalated = Alert.objects.create(
+        report=alert.report,
+        focal_point=member,
+        forwarded_by=alert.forwarded_by,
+        reference=alert.reference,
+        category=alert.category,
+        severity=alert.severity,
+        place=alert.place,
+        summary=alert.summary,
+        escalated_from=alert,
+        escalation_level=alert.escalation_level + 1,
+    )
+    AlertEvent.objects.create(alert=escalated, kind=AlertEventKind.FORWARDED, channel="system")
+    if member.phone:
+        messaging.outbound_enqueue(
+            to_number=member.phone,
+            body=alert_sms(
+                reference=alert.reference,
+                severity=alert.severity,
+                category=alert.category,
+                place=alert.place,
+                summary=alert.summary,
+            ),
+            purpose="alert_escalation",
+            priority=Priority.URGENT,
+        )
+    return escalated

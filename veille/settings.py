@@ -163,6 +163,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbound": {"task": "messaging.tasks.sweep_outbound", "schedule": envint("SWEEP_OUTBOUND_SECONDS", 30)},
     "purge-contact-vault": {"task": "messaging.tasks.purge_contact_vault", "schedule": 3600},
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 3600},
+    "escalate-overdue-alerts": {"task": "alerts.tasks.escalate_overdue", "schedule": 60},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
 }
 
@@ -208,6 +209,14 @@ INBOUND_SMS_HANDLERS = envlist(
 # --- Triage ---
 CLAIM_MINUTES = envint("CLAIM_MINUTES", 30, minimum=1)
 QUESTION_REPLY_HOURS = envint("QUESTION_REPLY_HOURS", 48, minimum=1)
+
+# --- Escalation: minutes an alert may stay unacknowledged, per severity ---
+ESCALATION_MINUTES = {
+    "critical": envint("ESCALATION_MINUTES_CRITICAL", 15, minimum=1),
+    "high": envint("ESCALATION_MINUTES_HIGH", 30, minimum=1),
+    "medium": envint("ESCALATION_MINUTES_MEDIUM", 120, minimum=1),
+    "low": envint("ESCALATION_MINUTES_LOW", 480, minimum=1),
+}
 
 # --- USSD ---------------------------------------------------------------------------
 USSD_SESSION_TTL_SECONDS = envint("USSD_SESSION_TTL_SECONDS", 600, minimum=60)

@@ -1,0 +1,21 @@
+"""Escalation on the scheduler. Deadlines are computed from the alerts' stored times at
+every run, so they survive a restart of the worker or the scheduler."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from alerts import services
+from messaging.tasks import single_run
+
+
+@shared_task
+def escalate_overdue() -> int:
+    escalated = 0
+    with single_run("escalate_overdue", timeout=120) as acquired:
+        if not acquired:
+            return 0
+        for alert_id in services.alerts_overdue():
+            if services.alert_escalate(alert_id=alert_id) is not None:
+                escalated += 1
+    return escalated
