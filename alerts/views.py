@@ -1,15 +1,23 @@
-"""Staff views of alerts: the relay's forward action."""
+"""Staff views of alerts: forwarding, a focal point's alerts and figures, dashboards."""
 
 from __future__ import annotations
 
+import csv
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
 
-from alerts import services
+from alerts import charts, selectors, services
+from alerts.models import Alert
 from focal_points.auth import staff_member_required
+from focal_points.models import Role
 from reporting import triage
+from reporting.access import reports_visible_to
 
 
 @require_POST
@@ -25,3 +33,123 @@ def forward(request: HttpRequest, report_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Alerte transmise à {len(created)} point(s) focal(aux).")
     return redirect(f"/staff/reports/{report_id}/")
+
+
+def _period(request: HttpRequest) -> tuple[datetime, datetime, int]:
+    days = request.GET.get("days", "30")
+    days_n = int(days) if days.isdigit() and 1 <= int(days) <= 366 else 30
+    until = timezone.now()
+    return until - timedelta(days=days_n), until, days_n
+
+
+DASHBOARD_ROLES = {Role.COORDINATOR, Role.NATIONAL_COORDINATOR}
+
+
+@require_GET
+@staff_member_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Coordinators: how long each stage takes, where, for which force and category."""
+    if request.member.role not in DASHBOARD_ROLES:
+        raise Http404
+    since, until, days = _period(request)
+    group_by = request.GET.get("by", "region")
+    if group_by not in selectors.GROUPINGS:
+        group_by = "region"
+    reports = reports_visible_to(request.member)
+    rows = selectors.response_times(reports, group_by=group_by, since=since, until=until)
+    if request.GET.get("format") == "csv":
+        return _csv(rows, group_by)
+    stage = request.GET.get("stage", "acknowledged")
+    if stage not in selectors.STAGES:
+        stage = "acknowledged"
+    trend = selectors.trend(reports, stage=stage, since=since, until=until, days=max(1, days // 8))
+    breaches = selectors.deadline_breaches(Alert.objects.filter(report__in=reports, created_at__gte=since))
+    setting_rows = selectors.response_times(reports, group_by="setting", since=since, until=until)
+    return render(
+        request,
+        "staff/dashboard.html",
+        {
+            "rows": rows,
+            "stages": [(s, selectors.STAGE_LABELS[s]) for s in selectors.STAGES],
+            "group_by": group_by,
+            "groupings": [(key, label) for key, (_, label) in selectors.GROUPINGS.items()],
+            "days": days,
+            "stage": stage,
+            "stage_chart": mark_safe(  # noqa: S308 (SVG built from numbers and escaped labels)
+                charts.bar_chart([(r.label, r.stages[stage].median, r.stages[stage].p90) for r in rows])
+            ),
+            "setting_chart": mark_safe(  # noqa: S308
+                charts.bar_chart([(r.label, r.stages[stage].median, r.stages[stage].p90) for r in setting_rows])
+            ),
+            "trend_chart": mark_safe(  # noqa: S308
+                charts.line_chart([(start.strftime("%d/%m"), median) for start, median, _ in trend])
+            ),
+            "table": [
+                (
+                    r.label,
+                    r.reports,
+                    [(charts.human(r.stages[st].median), charts.human(r.stages[st].p90)) for st in selectors.STAGES],
+                )
+                for r in rows
+            ],
+            "breaches": breaches[:50],
+        },
+    )
+
+
+def _csv(rows: list[selectors.Row], group_by: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="veille-delais-{group_by}.csv"'
+    writer = csv.writer(response)
+    header = [group_by, "reports"]
+    for stage in selectors.STAGES:
+        header += [f"{stage}_count", f"{stage}_median_minutes", f"{stage}_p90_minutes"]
+    writer.writerow(header)
+    for row in rows:
+        line: list[object] = [row.label, row.reports]
+        for stage in selectors.STAGES:
+            figures = row.stages[stage]
+            line += [
+                figures.count,
+                round(figures.median.total_seconds() / 60, 1) if figures.median else "",
+                round(figures.p90.total_seconds() / 60, 1) if figures.p90 else "",
+            ]
+        writer.writerow(line)
+    return response
+
+
+@require_GET
+@staff_member_required
+def my_alerts(request: HttpRequest) -> HttpResponse:
+    """A focal point's alerts and own figures: doing well is visible."""
+    since, until, days = _period(request)
+    alerts = Alert.objects.filter(focal_point=request.member).order_by("-created_at")[:100]
+    figures = selectors.focal_point_figures(request.member.pk, since=since, until=until)
+    return render(
+        request,
+        "staff/my_alerts.html",
+        {
+            "alerts": alerts,
+            "count": figures["alerts"],
+            "ack_median": charts.human(figures["acknowledged"].median),
+            "ack_p90": charts.human(figures["acknowledged"].p90),
+            "response_median": charts.human(figures["responded"].median),
+            "days": days,
+        },
+    )
+
+
+@require_POST
+@staff_member_required
+def alert_step(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """The same answers as by SMS, from the focal point's web page."""
+    alert = Alert.objects.filter(pk=alert_id, focal_point=request.member).first()
+    if alert is None:
+        raise Http404
+    try:
+        services.alert_record_step(
+            member=request.member, reference=alert.reference, step=request.POST.get("step", ""), channel="web"
+        )
+    except services.AlertStepError as exc:
+        messages.error(request, str(exc))
+    return redirect("/staff/alerts/")

@@ -1,0 +1,73 @@
+"""Small server-rendered SVG charts: no JavaScript, no third-party library, readable on a
+phone. Each returns SVG markup built from numbers only (nothing user-written)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html import escape
+
+
+def _minutes(value: timedelta | None) -> float:
+    return value.total_seconds() / 60 if value else 0.0
+
+
+def human(value: timedelta | None) -> str:
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {rest:02d}"
+    return f"{hours // 24} j {hours % 24} h"
+
+
+def bar_chart(rows: list[tuple[str, timedelta | None, timedelta | None]], *, width: int = 640) -> str:
+    """Horizontal bars: median (dark) and 90th percentile (light) per label."""
+    if not rows:
+        return ""
+    bar_h, gap, label_w = 16, 10, 170
+    top = max((_minutes(p90) or _minutes(median)) for _, median, p90 in rows) or 1.0
+    height = len(rows) * (2 * bar_h + gap) + 10
+    scale = (width - label_w - 90) / top
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    y = 5
+    for label, median, p90 in rows:
+        parts.append(f'<text x="0" y="{y + bar_h}" class="chart-label">{escape(label[:28])}</text>')
+        for value, css, dy in ((median, "bar-median", 0), (p90, "bar-p90", bar_h)):
+            w = max(1.0, _minutes(value) * scale) if value else 0
+            parts.append(f'<rect x="{label_w}" y="{y + dy}" width="{w:.1f}" height="{bar_h - 2}" class="{css}"/>')
+            parts.append(
+                f'<text x="{label_w + w + 4:.1f}" y="{y + dy + bar_h - 4}" class="chart-value">{escape(human(value))}</text>'
+            )
+        y += 2 * bar_h + gap
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(points: list[tuple[str, timedelta | None]], *, width: int = 640, height: int = 180) -> str:
+    """Median over time; missing periods leave a gap."""
+    known = [_minutes(v) for _, v in points if v is not None]
+    if not known:
+        return ""
+    top = max(known) or 1.0
+    step = (width - 60) / max(1, len(points) - 1)
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 30}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    path, previous = [], False
+    for i, (label, value) in enumerate(points):
+        x = 40 + i * step
+        if value is not None:
+            y = height - (_minutes(value) / top) * (height - 20)
+            path.append(f"{'L' if previous else 'M'}{x:.1f},{y:.1f}")
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="dot"/>')
+            previous = True
+        else:
+            previous = False
+        parts.append(
+            f'<text x="{x:.1f}" y="{height + 20}" class="chart-value" text-anchor="middle">{escape(label)}</text>'
+        )
+    parts.append(f'<path d="{" ".join(path)}" class="line"/>')
+    parts.append(f'<text x="0" y="12" class="chart-value">{escape(human(timedelta(minutes=top)))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

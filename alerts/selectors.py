@@ -1,0 +1,178 @@
+"""Response times: each report's clock, read from its event rows, and the figures built
+from them (median and 90th percentile of each stage by region, cercle, force, category,
+urban or rural, over a period).
+
+Stages, each measured from the report's arrival:
+    triaged       first triage action by a relay (claim, verification, classification...)
+    forwarded     first alert sent to a focal point
+    acknowledged  first acknowledgement by a focal point
+    responded     first "en route" or "on site"
+    closed        the report closed
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+
+from alerts.models import Alert, AlertEvent, AlertEventKind
+from reporting.models import Report, ReportEvent, ReportEventKind
+
+STAGES = ["triaged", "forwarded", "acknowledged", "responded", "closed"]
+STAGE_LABELS = {
+    "triaged": "Tri",
+    "forwarded": "Transmission",
+    "acknowledged": "Accusé de réception",
+    "responded": "Réponse (en route / sur place)",
+    "closed": "Clôture",
+}
+TRIAGE_KINDS = [
+    ReportEventKind.CLAIMED,
+    ReportEventKind.VERIFIED,
+    ReportEventKind.CLASSIFIED,
+    ReportEventKind.SUMMARISED,
+    ReportEventKind.LINKED,
+    ReportEventKind.REDACTED,
+    ReportEventKind.CLOSED,
+]
+
+
+def _first_report_event(kinds: list[str]) -> Subquery:
+    return Subquery(ReportEvent.objects.filter(report=OuterRef("pk"), kind__in=kinds).order_by("at").values("at")[:1])
+
+
+def _first_alert_event(kinds: list[str]) -> Subquery:
+    return Subquery(
+        AlertEvent.objects.filter(alert__report=OuterRef("pk"), kind__in=kinds).order_by("at").values("at")[:1]
+    )
+
+
+def with_clock(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """Annotate each report with the time of each stage (None where not reached)."""
+    return reports.annotate(
+        triaged_at=_first_report_event(TRIAGE_KINDS),
+        forwarded_at=Min("alerts__created_at"),
+        acknowledged_at=_first_alert_event([AlertEventKind.ACKNOWLEDGED]),
+        responded_at=_first_alert_event([AlertEventKind.EN_ROUTE, AlertEventKind.ON_SITE]),
+        closed_at=_first_report_event([ReportEventKind.CLOSED]),
+        escalations=Count("alerts__events", filter=Q(alerts__events__kind=AlertEventKind.ESCALATED), distinct=True),
+        first_force=Subquery(
+            Alert.objects.filter(report=OuterRef("pk"), escalation_level=0)
+            .order_by("created_at")
+            .values("focal_point__organisation__force")[:1]
+        ),
+    )
+
+
+@dataclass
+class StageFigures:
+    count: int = 0
+    median: timedelta | None = None
+    p90: timedelta | None = None
+
+
+@dataclass
+class Row:
+    label: str
+    reports: int = 0
+    stages: dict[str, StageFigures] = field(default_factory=dict)
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: a value that actually occurred."""
+    index = max(0, min(len(sorted_values) - 1, int(round(fraction * len(sorted_values) + 0.5)) - 1))
+    return sorted_values[index]
+
+
+def stage_figures(durations: list[float]) -> StageFigures:
+    if not durations:
+        return StageFigures()
+    values = sorted(durations)
+    return StageFigures(
+        count=len(values),
+        median=timedelta(seconds=statistics.median(values)),
+        p90=timedelta(seconds=_percentile(values, 0.9)),
+    )
+
+
+GROUPINGS = {
+    "region": ("region__name", "Région"),
+    "cercle": ("cercle__name", "Cercle"),
+    "category": ("category", "Catégorie"),
+    "force": ("first_force", "Force"),
+    "setting": ("commune__setting", "Milieu"),
+}
+
+
+def response_times(reports: QuerySet[Report], *, group_by: str, since: datetime, until: datetime) -> list[Row]:
+    """Median and 90th percentile of every stage, per group, for reports received in the
+    period. Durations are computed in Python: SQLite has no percentile function, and a
+    period's reports fit in memory."""
+    field_name, _ = GROUPINGS[group_by]
+    clocked = with_clock(reports.filter(received_at__gte=since, received_at__lt=until))
+    values = clocked.values("received_at", field_name, *[f"{stage}_at" for stage in STAGES])
+    durations: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    counts: dict[str, int] = defaultdict(int)
+    for row in values:
+        label = row[field_name] or "—"
+        counts[label] += 1
+        for stage in STAGES:
+            at = row[f"{stage}_at"]
+            if at is not None:
+                durations[label][stage].append(max(0.0, (at - row["received_at"]).total_seconds()))
+    rows = []
+    for label in sorted(counts):
+        rows.append(
+            Row(
+                label=str(label),
+                reports=counts[label],
+                stages={stage: stage_figures(durations[label][stage]) for stage in STAGES},
+            )
+        )
+    return rows
+
+
+def deadline_breaches(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    """Alerts that escalated because nobody acknowledged them in time."""
+    return alerts.filter(events__kind=AlertEventKind.ESCALATED).select_related("focal_point__organisation").distinct()
+
+
+def trend(reports: QuerySet[Report], *, stage: str, since: datetime, until: datetime, days: int = 7) -> list[tuple]:
+    """(period start, median time of one stage, reports received) per period of ``days``."""
+    points = []
+    start = since
+    while start < until:
+        end = min(start + timedelta(days=days), until)
+        clocked = with_clock(reports.filter(received_at__gte=start, received_at__lt=end)).values(
+            "received_at", f"{stage}_at"
+        )
+        rows = list(clocked)
+        durations = [(r[f"{stage}_at"] - r["received_at"]).total_seconds() for r in rows if r[f"{stage}_at"]]
+        points.append((start, stage_figures(durations).median, len(rows)))
+        start = end
+    return points
+
+
+def focal_point_figures(member_id: int, *, since: datetime, until: datetime) -> dict[str, StageFigures]:
+    """A focal point's own figures: time from alert to acknowledgement and to response."""
+    alerts = Alert.objects.filter(focal_point_id=member_id, created_at__gte=since, created_at__lt=until).annotate(
+        ack_at=Subquery(
+            AlertEvent.objects.filter(alert=OuterRef("pk"), kind=AlertEventKind.ACKNOWLEDGED).values("at")[:1]
+        ),
+        response_at=Subquery(
+            AlertEvent.objects.filter(alert=OuterRef("pk"), kind__in=[AlertEventKind.EN_ROUTE, AlertEventKind.ON_SITE])
+            .order_by("at")
+            .values("at")[:1]
+        ),
+    )
+    ack, response = [], []
+    for alert in alerts.values("created_at", "ack_at", "response_at"):
+        if alert["ack_at"]:
+            ack.append((alert["ack_at"] - alert["created_at"]).total_seconds())
+        if alert["response_at"]:
+            response.append((alert["response_at"] - alert["created_at"]).total_seconds())
+    return {"acknowledged": stage_figures(ack), "responded": stage_figures(response), "alerts": alerts.count()}

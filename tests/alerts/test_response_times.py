@@ -1,0 +1,104 @@
+"""Scenario 1 with a controlled clock: an SMS at 06:10, claimed 06:14, verified and
+forwarded at 06:20, escalated at 06:35, acknowledged by the deputy at 06:37, on site at
+07:50, closed 09:00. The dashboard shows each stage's time; the focal point sees theirs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from contextlib import contextmanager
+from datetime import datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from alerts import tasks
+from alerts.selectors import response_times
+from alerts.services import alert_forward, alert_record_step
+from focal_points.models import Category, Member
+from reporting import triage
+from reporting.models import Report
+
+pytestmark = pytest.mark.django_db
+BAMAKO = ZoneInfo("Africa/Bamako")
+
+
+@contextmanager
+def at(hour: int, minute: int):
+    moment = datetime.now(BAMAKO).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+@pytest.fixture
+def scenario(deployment, phone, outbox, django_capture_on_commit_callbacks):
+    aminata = Member.objects.get(name="Aminata Guindo")
+    coulibaly = Member.objects.get(name="Adjudant Coulibaly")
+    deputy = Member.objects.get(name="Maréchal des logis Dembélé")
+    with at(6, 10):
+        phone.send("attaque au marche de boni, 3 blesses")
+    report = Report.objects.get()
+    with at(6, 14):
+        triage.report_claim(member=aminata, report_id=report.pk)
+    with at(6, 20):
+        triage.report_set_verification(member=aminata, report_id=report.pk, verification="verified")
+        triage.report_classify(member=aminata, report_id=report.pk, category=Category.ARMED_ATTACK, severity="critical")
+        triage.report_summarise(member=aminata, report_id=report.pk, summary="Attaque armee au marche de Boni.")
+        with django_capture_on_commit_callbacks(execute=True):
+            alert_forward(member=aminata, report_id=report.pk, focal_point_ids=[coulibaly.pk])
+    with at(6, 35), django_capture_on_commit_callbacks(execute=True):
+        assert tasks.escalate_overdue() == 1
+    with at(6, 37):
+        alert_record_step(member=deputy, reference=report.reference, step="acknowledged", channel="sms")
+    with at(7, 50):
+        alert_record_step(member=deputy, reference=report.reference, step="on_site", channel="sms")
+    with at(9, 0):
+        triage.report_close(member=aminata, report_id=report.pk, reason="resolved")
+    return report
+
+
+def minutes(value) -> float:
+    return value.total_seconds() / 60
+
+
+def test_every_stage_is_timed(scenario):
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = response_times(
+        Report.objects.all(),
+        group_by="region",
+        since=now.replace(hour=0, minute=0),
+        until=now.replace(hour=23, minute=59),
+    )
+
+    (mopti,) = rows
+    assert mopti.label == "Mopti"
+    stages = {name: minutes(figures.median) for name, figures in mopti.stages.items()}
+    assert stages == {"triaged": 4, "forwarded": 10, "acknowledged": 27, "responded": 100, "closed": 170}
+
+
+def test_the_dashboard_and_csv_show_the_figures(scenario, staff_client):
+    client = staff_client("Mariam Traoré")
+
+    page = client.get("/staff/alerts/dashboard/?days=2&by=category")
+    export = client.get("/staff/alerts/dashboard/?days=2&by=category&format=csv")
+
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    rows = list(csv.DictReader(io.StringIO(export.content.decode())))
+    assert rows[0]["category"] == "armed_attack"
+    assert rows[0]["acknowledged_median_minutes"] == "27.0"
+    assert "R-" + scenario.reference in page.content.decode()  # the escalation is listed as a breach
+
+
+@pytest.mark.parametrize("name", ["Aminata Guindo", "Adjudant Coulibaly", "Awa Sangaré"])
+def test_only_coordinators_see_the_dashboard(scenario, staff_client, name):
+    assert staff_client(name).get("/staff/alerts/dashboard/").status_code == 404
+
+
+def test_a_focal_point_sees_their_own_figures_and_can_answer_on_the_web(scenario, staff_client):
+    page = staff_client("Maréchal des logis Dembélé").get("/staff/alerts/?days=2").content.decode()
+
+    assert "1 alerte(s) reçue(s)" in page
+    assert "médiane 2 min" in page  # escalated to him at 06:35, acknowledged 06:37
