@@ -38,9 +38,8 @@ def bar_chart(rows: list[tuple[str, timedelta | None, timedelta | None]], *, wid
         for value, css, dy in ((median, "bar-median", 0), (p90, "bar-p90", bar_h)):
             w = max(1.0, _minutes(value) * scale) if value else 0
             parts.append(f'<rect x="{label_w}" y="{y + dy}" width="{w:.1f}" height="{bar_h - 2}" class="{css}"/>')
-            parts.append(
-                f'<text x="{label_w + w + 4:.1f}" y="{y + dy + bar_h - 4}" class="chart-value">{escape(human(value))}</text>'
-            )
+            value_x, value_y = label_w + w + 4, y + dy + bar_h - 4
+            parts.append(f'<text x="{value_x:.1f}" y="{value_y}" class="chart-value">{escape(human(value))}</text>')
         y += 2 * bar_h + gap
     parts.append("</svg>")
     return "".join(parts)

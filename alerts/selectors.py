@@ -12,6 +12,7 @@ Stages, each measured from the report's arrival:
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -84,7 +85,7 @@ class Row:
 
 def _percentile(sorted_values: list[float], fraction: float) -> float:
     """Nearest-rank percentile: a value that actually occurred."""
-    index = max(0, min(len(sorted_values) - 1, int(round(fraction * len(sorted_values) + 0.5)) - 1))
+    index = max(0, min(len(sorted_values) - 1, math.ceil(fraction * len(sorted_values)) - 1))
     return sorted_values[index]
 
 
