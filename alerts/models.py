@@ -72,3 +72,46 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.alert_id})"
+
+
+class Subscription(models.Model):
+    """A resident who asked, by SMS keyword, for warnings about a commune. Their number is
+    kept encrypted here for as long as they stay subscribed (they chose it), apart from
+    the reporters' contact vault, which expires."""
+
+    pseudonym = models.CharField(max_length=100, db_index=True)
+    number = EncryptedTextField()
+    commune = models.ForeignKey("places.Commune", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=2, default="fr")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pseudonym", "commune"], name="subscription_unique")]
+
+    def __str__(self) -> str:
+        return f"subscription {self.pk}"
+
+
+class CommunityAlertStatus(models.TextChoices):
+    PENDING = "pending", _("En attente d'approbation")
+    APPROVED = "approved", _("Approuvée, en envoi")
+    REJECTED = "rejected", _("Refusée")
+
+
+class CommunityAlert(models.Model):
+    """A warning to the subscribed residents of some communes (a mine on a road...).
+    Sent only once a second person approved it."""
+
+    text = models.CharField(max_length=140)
+    communes = models.ManyToManyField("places.Commune", related_name="+")
+    created_by = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        "focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=CommunityAlertStatus.choices, default=CommunityAlertStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"community alert {self.pk} ({self.status})"

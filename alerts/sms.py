@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from alerts import services
+from alerts import community, services
 from focal_points.models import Member, Role
 from messaging import services as messaging
 from messaging.models import Priority
 from messaging.services import InboundSms
+from places.models import Commune
 from places.normalize import fold
+from places.selectors import place_match
+from veille.gsm7 import to_gsm7
 
 # Longest phrases first so "en route" wins over a lone "en".
 PHRASES: list[tuple[str, str]] = sorted(
@@ -75,7 +78,44 @@ def _reply_to_member(member: Member, text: str) -> None:
         messaging.outbound_enqueue(to_number=member.phone, body=text, purpose="alert_reply", priority=Priority.URGENT)
 
 
+SUBSCRIBE_WORDS = {"abonner": "fr", "abonnement": "fr", "subscribe": "en", "sabonne": "bm"}
+UNSUBSCRIBE_WORDS = {"desabonner": "fr", "unsubscribe": "en"}
+
+
+def _handle_subscription(sms: InboundSms) -> bool:
+    """ABONNER <commune> / DESABONNER <commune>: residents choose to receive warnings."""
+    first, _, rest = fold(sms.body).partition(" ")
+    if first in SUBSCRIBE_WORDS:
+        language, subscribing = SUBSCRIBE_WORDS[first], True
+    elif first in UNSUBSCRIBE_WORDS and rest.strip():
+        language, subscribing = UNSUBSCRIBE_WORDS[first], False
+    else:
+        return False
+    match = place_match(rest)
+    commune = Commune.objects.filter(pk=match.commune_id).first() if match and match.commune_id else None
+    number = messaging.vault_lookup(pseudonym=sms.sender_pseudonym)
+    if commune is None or number is None:
+        messaging.outbound_enqueue_to_pseudonym(
+            pseudonym=sms.sender_pseudonym,
+            body=community.subscription_text("unknown_place", language),
+            purpose="subscription",
+            priority=Priority.NORMAL,
+        )
+        return True
+    place = to_gsm7(commune.name)
+    if subscribing:
+        community.subscribe(pseudonym=sms.sender_pseudonym, number=number, commune=commune, language=language)
+        text = community.subscription_text("subscribed", language, place=place)
+    else:
+        community.unsubscribe(pseudonym=sms.sender_pseudonym, commune=commune)
+        text = community.subscription_text("unsubscribed", language, place=place)
+    messaging.outbound_enqueue(to_number=number, body=text, purpose="subscription", priority=Priority.NORMAL)
+    return True
+
+
 def handle_alert_sms(sms: InboundSms) -> bool:
+    if _handle_subscription(sms):
+        return True
     command = parse_alert_command(sms.body)
     if command is None:
         return False
