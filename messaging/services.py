@@ -13,6 +13,7 @@ The shape of the inbound path, which is what "nothing lost" rests on:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import KombuError
 
+from messaging import pacing
 from messaging.backends import PermanentSendError, TransientSendError, get_backend
 from messaging.models import (
     ContactVaultEntry,
@@ -306,6 +308,15 @@ def outbound_send(*, message_id: int) -> str:
         _set_status(message, OutboundStatus.SENDING, attempts=message.attempts)
         recipient, body = message.recipient, message.body
 
+    wait = pacing.reserve_slot()
+    if wait > settings.SMS_MAX_INLINE_WAIT_SECONDS:
+        # The provider's pace is taken for a while: queue it again for its slot rather
+        # than hold a worker (urgent messages reserve their slots ahead of bulk ones,
+        # since the broker hands them out first).
+        _set_status(message, OutboundStatus.QUEUED, "paced", next_attempt_at=timezone.now() + timedelta(seconds=wait))
+        return "paced"
+    if wait > 0:
+        time.sleep(wait)
     backend = get_backend()
     try:
         result = backend.send(to=recipient, body=body)

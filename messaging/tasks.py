@@ -58,12 +58,12 @@ def sweep_inbound() -> dict[str, int]:
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def send_outbound(self, message_id: int) -> str:
     outcome = services.outbound_send(message_id=message_id)
-    if outcome == "retry":
+    if outcome in {"retry", "paced"}:
         from messaging.models import OutboundMessage
 
-        due = OutboundMessage.objects.filter(pk=message_id).values_list("next_attempt_at", flat=True).first()
-        if due is not None:
-            send_outbound.apply_async(args=[message_id], eta=due)
+        row = OutboundMessage.objects.filter(pk=message_id).values("next_attempt_at", "priority").first()
+        if row and row["next_attempt_at"] is not None:
+            send_outbound.apply_async(args=[message_id], eta=row["next_attempt_at"], priority=row["priority"])
     return outcome
 
 

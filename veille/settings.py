@@ -119,6 +119,9 @@ if REDIS_URL:
         # A message taken by a worker that dies is handed out again after this delay.
         "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 300, minimum=5),
         "queue_order_strategy": "priority",
+        # Ten priority levels: 0 (urgent alerts) is served before 9 (bulk broadcasts).
+        "priority_steps": list(range(10)),
+        "sep": ":",
         "socket_connect_timeout": 1,
         "socket_timeout": 5,
     }
@@ -151,6 +154,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_DEFAULT_PRIORITY = 5
 CELERY_TIMEZONE = "Africa/Bamako"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Publishing must fail fast when the broker is down: the row is already stored and the
@@ -191,6 +195,7 @@ if SMS_BACKEND.endswith("TwilioBackend") and not (
         "The Twilio SMS backend needs TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID."
     )
 SMS_SEND_RATE_PER_SECOND = envfloat("SMS_SEND_RATE_PER_SECOND", 1.0, minimum=0.01)
+SMS_MAX_INLINE_WAIT_SECONDS = envfloat("SMS_MAX_INLINE_WAIT_SECONDS", 5.0, minimum=0)
 SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)
 SMS_REPLY_MODE = envchoice("SMS_REPLY_MODE", "always", {"always", "never"})
 SMS_JOIN_WINDOW_MINUTES = envint("SMS_JOIN_WINDOW_MINUTES", 10, minimum=0)
