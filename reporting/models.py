@@ -123,6 +123,8 @@ class Report(models.Model):
     awaiting_reply_until = models.DateTimeField(null=True, blank=True)
     # Referral to a support service (gender-based violence) only with the reporter's yes.
     support_consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NOT_ASKED)
+    # The reporter asked (PREVENIR / NOTIFY) to be told when the report closes.
+    notify_on_close = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -165,6 +167,7 @@ class ReportEventKind(models.TextChoices):
     CONSENT_ASKED = "consent_asked", _("Consentement demandé")
     CONSENT_ANSWERED = "consent_answered", _("Consentement répondu")
     REFERRED = "referred", _("Orienté vers un service d'appui")
+    INFORMED = "informed", _("Auteur informé de la clôture")
 
 
 class ReportEvent(models.Model):

@@ -37,7 +37,7 @@ from reporting.models import (
     ReportStatus,
 )
 from reporting.photos import CleanPhoto
-from reporting.texts import PLACE_MAX_CHARS, category_word, staff_text
+from reporting.texts import PLACE_MAX_CHARS, category_word, sms_text, staff_text
 from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
 from veille.timeutil import now_minute
@@ -205,6 +205,29 @@ def report_answer_consent(*, report: Report, given: bool, channel: str) -> None:
     ReportEvent.objects.create(
         report=report, kind=ReportEventKind.CONSENT_ANSWERED, channel=channel, detail=report.support_consent
     )
+
+
+def report_ask_to_be_told(*, report: Report) -> None:
+    if not report.notify_on_close:
+        report.notify_on_close = True
+        report.save(update_fields=["notify_on_close"])
+
+
+def report_inform_reporter_of_closure(*, report: Report) -> bool:
+    """Tell an SMS reporter who asked for it that the report closed, in words that do not
+    say what was reported. Web and USSD reporters read it with their receipt code."""
+    if not (report.notify_on_close and report.channel == Channel.SMS and report.sender_pseudonym):
+        return False
+    sent = messaging.outbound_enqueue_to_pseudonym(
+        pseudonym=report.sender_pseudonym,
+        body=sms_text("closed_notice", report.language),
+        purpose="closed_notice",
+        priority=Priority.NORMAL,
+    )
+    if sent is None:
+        return False
+    ReportEvent.objects.create(report=report, kind=ReportEventKind.INFORMED, channel=Channel.SMS)
+    return True
 
 
 def report_awaiting_consent(*, sender_pseudonym: str) -> Report | None:

@@ -34,6 +34,7 @@ OPT_OUT_WORDS = {
     "a jo",
 }
 OPT_IN_WORDS = {"start", "unstop", "demarrer", "reprendre", "a damine"}
+NOTIFY_WORDS = {"prevenir": "fr", "prevenez moi": "fr", "notify": "en", "tell me": "en", "a fo n ye": "bm"}
 STATUS_WORDS = {
     "statut": "fr",
     "statu": "fr",
@@ -62,6 +63,8 @@ def parse_command(body: str) -> Command:
         return Command("opt_out", "en" if folded in {"stop", "unsubscribe", "cancel", "end", "quit"} else "fr")
     if folded in OPT_IN_WORDS:
         return Command("opt_in", "en" if folded in {"start", "unstop"} else "fr")
+    if folded in NOTIFY_WORDS:
+        return Command("notify", NOTIFY_WORDS[folded])
     first, _, rest = folded.partition(" ")
     if first in STATUS_WORDS and len(rest.replace(" ", "")) <= 12:
         return Command("status", STATUS_WORDS[first], rest.replace(" ", "").upper())
@@ -90,6 +93,14 @@ def handle_inbound_sms(sms: InboundSms) -> bool:
         return True
     if command.kind == "status":
         _answer_status(sms, command)
+        return True
+    if command.kind == "notify":
+        report = services.report_latest_for_sender(sender_pseudonym=sms.sender_pseudonym)
+        if report is None:
+            _reply(sms, "status_unknown", command.language)
+        else:
+            services.report_ask_to_be_told(report=report)
+            _reply(sms, "notify_ok", command.language)
         return True
     _take_report(sms, command.language)
     return True

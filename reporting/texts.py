@@ -48,6 +48,16 @@ SMS_TEXTS: dict[str, dict[str, str]] = {
         "en": "Veille: thank you, your answer is recorded.",
         "bm": "Veille: i ni ce, i ka jaabi sebenna.",
     },
+    "notify_ok": {
+        "fr": "Veille: vous serez prevenu quand votre signalement sera cloture.",
+        "en": "Veille: you will be told when your report is closed.",
+        "bm": "Veille: n'i ka kibaru datugura, an bena a fo i ye.",
+    },
+    "closed_notice": {
+        "fr": "Veille: votre signalement a ete traite et cloture. Merci de votre confiance.",
+        "en": "Veille: your report has been handled and closed. Thank you for your trust.",
+        "bm": "Veille: i ka kibaru laben na ka datugu. I ni ce i ka dannaya la.",
+    },
     "status_latest": {
         "fr": "Veille: votre dernier signalement: {status}.",
         "en": "Veille: your latest report: {status}.",

@@ -267,6 +267,7 @@ def report_close(*, member: Member, report_id: int, reason: str) -> Report:
         from_status=previous,
         to_status=ReportStatus.CLOSED,
     )
+    services.report_inform_reporter_of_closure(report=report)
     # The reporter's number is kept only while a case may need it.
     if (
         report.sender_pseudonym

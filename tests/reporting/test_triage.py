@@ -177,3 +177,32 @@ def test_closing_forgets_the_number_and_stops_further_changes(people, phone, out
         triage.report_summarise(member=fatoumata, report_id=report.pk, summary="Un resume assez long")
     closed = report.events.get(kind=ReportEventKind.CLOSED)
     assert (closed.to_status, closed.detail, closed.actor) == ("closed", "reason: resolved", fatoumata.user)
+
+
+def test_a_reporter_who_asked_is_told_of_the_closure_in_neutral_words(
+    people, phone, outbox, django_capture_on_commit_callbacks
+):
+    phone.send("attaque a Hombori, deux blesses")
+    phone.send("PREVENIR")
+    report = Report.objects.get()
+    assert report.notify_on_close
+    assert outbox[-1].body == "Veille: vous serez prevenu quand votre signalement sera cloture."
+
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.report_close(member=people["Fatoumata Cissé"], report_id=report.pk, reason="resolved")
+
+    notice = outbox[-1]
+    assert notice.to == "+22376123456"
+    assert notice.body == "Veille: votre signalement a ete traite et cloture. Merci de votre confiance."
+    assert report.events.filter(kind=ReportEventKind.INFORMED).exists()
+    assert ContactVaultEntry.objects.count() == 0  # and then the number is forgotten
+
+
+def test_a_reporter_who_did_not_ask_hears_nothing_at_closure(people, phone, outbox, django_capture_on_commit_callbacks):
+    phone.send("attaque a Hombori")
+    outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.report_close(member=people["Fatoumata Cissé"], report_id=Report.objects.get().pk, reason="resolved")
+
+    assert [sms for sms in outbox if sms.to == "+22376123456"] == []
