@@ -226,7 +226,9 @@ class Process:
             return ""
 
 
-def start_gunicorn(stack: Stack, workers: int = 2, threads: int = 2, settings_module: str = BASELINE_SETTINGS) -> Process:
+def start_gunicorn(
+    stack: Stack, workers: int = 2, threads: int = 2, settings_module: str = BASELINE_SETTINGS
+) -> Process:
     """Gunicorn with the production config file (veille/gunicorn.conf.py), sized for 2 cores."""
     env = stack.env(settings_module)
     env.update(
@@ -248,7 +250,7 @@ def start_gunicorn(stack: Stack, workers: int = 2, threads: int = 2, settings_mo
             raise RuntimeError(f"gunicorn exited:\n{proc.log_text()[-3000:]}")
         try:
             # A GET on the webhook answers 405 once Django is loaded in a worker.
-            urllib.request.urlopen(stack.base_url + SMS_PATH, timeout=2)  # noqa: S310 (loopback)
+            urllib.request.urlopen(stack.base_url + SMS_PATH, timeout=2)
         except urllib.error.HTTPError:
             return proc
         except OSError:

@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--p2-sms-rate", type=float, default=100.0, help="SMS webhooks per second beside them")
     group.add_argument("--p2-think", default="1,3", help="think time between screens, min,max seconds")
     group.add_argument("--p2-inputs", default="", help="answers to successive CON screens, comma-separated")
-    group.add_argument("--p2-max-screens", type=int, default=8, help="screens before a session is abandoned")
+    group.add_argument("--p2-max-screens", type=int, default=12, help="screens before a session is abandoned")
 
 
 async def _phone(
@@ -122,7 +122,7 @@ def _endpoint_exists(stack: Stack) -> tuple[bool, str]:
     )
     request = urllib.request.Request(stack.base_url + USSD_PATH, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=10) as response:
             text = response.read().decode(errors="replace")
             return text.startswith(("CON ", "END ")), text[:80]
     except urllib.error.HTTPError as exc:
@@ -151,8 +151,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 return {
                     "target": "P2",
                     "checks": [
-                        {"check": f"USSD endpoint {USSD_PATH}", "value": f"not there yet ({first_screen})",
-                         "goal": "answers CON/END", "pass": False}
+                        {
+                            "check": f"USSD endpoint {USSD_PATH}",
+                            "value": f"not there yet ({first_screen})",
+                            "goal": "answers CON/END",
+                            "pass": False,
+                        }
                     ],
                 }
             log(f"P2: first screen {first_screen!r}")
@@ -207,8 +211,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     return {
         "target": "P2",
-        "config": {"seconds": seconds, "sessions": args.p2_sessions, "sms_rate": args.p2_sms_rate,
-                   "think_s": [think_min, think_max], "inputs": inputs, "worker": args.worker},
+        "config": {
+            "seconds": seconds,
+            "sessions": args.p2_sessions,
+            "sms_rate": args.p2_sms_rate,
+            "think_s": [think_min, think_max],
+            "inputs": inputs,
+            "worker": args.worker,
+        },
         "checks": checks,
         "runs": [sms.summary(), ussd.summary()],
         "ussd_sessions": stats,

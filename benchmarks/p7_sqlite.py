@@ -91,8 +91,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     steady[(name, rate)] = result
                     runs.append(result)
                     log(
-                        f"  {name:8s} {rate:5.0f}/s: {result.throughput:6.1f} ok/s, p99 {result.percentile(99):7.1f} ms,"
-                        f" non-2xx {result.non_2xx}"
+                        f"  {name:8s} {rate:5.0f}/s: {result.throughput:6.1f} ok/s,"
+                        f" p99 {result.percentile(99):7.1f} ms, non-2xx {result.non_2xx}"
                     )
             closed: dict[str, Result] = {}
             for name, factory in factories.items():
@@ -124,14 +124,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     hook_runs = [r for r in runs if r.name.startswith(("webhook", "warmup-webhook"))]
     base_runs = [r for r in runs if r.name.startswith(("baseline", "warmup-baseline"))]
     hook_ok = sum(r.ok for r in hook_runs)
-    checks: list[dict[str, Any]] = [{"check": "journal mode", "value": journal, "goal": "wal", "pass": journal == "wal"}]
+    checks: list[dict[str, Any]] = [
+        {"check": "journal mode", "value": journal, "goal": "wal", "pass": journal == "wal"}
+    ]
     for rate in rates:
         hook, base = steady[("webhook", rate)], steady[("baseline", rate)]
         checks.append(
             {
                 "check": f"webhook at {rate:.0f} req/s open loop",
-                "value": f"{hook.throughput:.1f} ok/s, p99 {hook.percentile(99):.0f} ms, max {max(hook.latencies_ms):.0f}"
-                f" ms, non-2xx {hook.non_2xx} (baseline p99 {base.percentile(99):.0f} ms)",
+                "value": f"{hook.throughput:.1f} ok/s, p99 {hook.percentile(99):.0f} ms,"
+                f" max {max(hook.latencies_ms):.0f} ms, non-2xx {hook.non_2xx}"
+                f" (baseline p99 {base.percentile(99):.0f} ms)",
                 "goal": f">= {0.99 * min(rate, 100):.0f} ok/s, 0 non-2xx" if rate <= 100 else "0 non-2xx",
                 "pass": hook.non_2xx == 0 and (rate > 100 or hook.throughput >= 0.99 * rate),
             }
@@ -172,8 +175,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             {
                 "check": "worker backlog after the load (info)",
                 "value": f"{pending_at_end} pending at the end of the load; "
-                + (f"drained in {drained_in:.0f} s" if drained_in is not None else f"{pending_now} left after "
-                   f"{drain_wait:.0f} s")
+                + (
+                    f"drained in {drained_in:.0f} s"
+                    if drained_in is not None
+                    else f"{pending_now} left after {drain_wait:.0f} s"
+                )
                 + f" ({rate_after:.1f} msg/s); {processed} processed, {counts['sms_reports']} SMS reports",
                 "goal": "drains",
                 "pass": None,
@@ -181,8 +187,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     return {
         "target": "P7",
-        "config": {"seconds": seconds, "rates": rates, "gunicorn": f"2 workers x {args.p7_threads} threads",
-                   "worker": not args.p7_no_worker},
+        "config": {
+            "seconds": seconds,
+            "rates": rates,
+            "gunicorn": f"2 workers x {args.p7_threads} threads",
+            "worker": not args.p7_no_worker,
+        },
         "checks": checks,
         "runs": [r.summary() for r in runs],
         "counts": counts,

@@ -37,9 +37,7 @@ def counts() -> dict[str, Any]:
 
     by_status = dict(InboundMessage.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     sms_reports = Report.objects.filter(channel="sms")
-    duplicate_senders = (
-        sms_reports.values("sender_pseudonym").annotate(n=Count("pk")).filter(n__gt=1).count()
-    )
+    duplicate_senders = sms_reports.values("sender_pseudonym").annotate(n=Count("pk")).filter(n__gt=1).count()
     with connection.cursor() as cursor:
         try:
             cursor.execute("SELECT COUNT(*) FROM bench_baseline")

@@ -87,8 +87,14 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             report = {
                 "target": name.upper(),
-                "checks": [{"check": "benchmark ran", "value": f"{type(exc).__name__}: {exc}"[:200], "goal": "ran",
-                            "pass": False}],
+                "checks": [
+                    {
+                        "check": "benchmark ran",
+                        "value": f"{type(exc).__name__}: {exc}"[:200],
+                        "goal": "ran",
+                        "pass": False,
+                    }
+                ],
             }
         report["elapsed_s"] = round(time.monotonic() - started, 1)
         report["quick"] = args.quick
@@ -99,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"({report['elapsed_s']} s; JSON in {path.relative_to(ROOT)})")
         reports.append(report)
     failed = [r["target"] for r in reports if any(c["pass"] is False for c in r["checks"])]
-    print(f"\nSummary: {len(reports) - len(failed)}/{len(reports)} targets met" + (f"; not met: {failed}" if failed else ""))
+    met = len(reports) - len(failed)
+    print(f"\nSummary: {met}/{len(reports)} targets met" + (f"; not met: {failed}" if failed else ""))
     return 1 if failed else 0
 
 

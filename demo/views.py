@@ -39,7 +39,8 @@ def _post_to_webhook(path: str, params: dict[str, str], headers: dict[str, str] 
     request = RequestFactory().post(
         path, data=urlencode(params), content_type="application/x-www-form-urlencoded", headers=headers or {}
     )
-    return resolve(path).func(request)
+    match = resolve(path)
+    return match.func(request, *match.args, **match.kwargs)
 
 
 def _send_sms(number: str, body: str) -> HttpResponse:
