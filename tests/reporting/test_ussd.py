@@ -277,7 +277,7 @@ def every_list_screen(language: str):
 
 def pages_of(state):
     engine = Engine(dict(state), sender_pseudonym="p1:x")
-    items, pages, _ = engine._pages()
+    _, pages, _ = engine._pages()
     for page in range(len(pages)):
         engine.state["page"] = page
         yield engine.current(prefix=T["invalid"][state["lang"]]).text
@@ -310,6 +310,6 @@ def test_every_commune_is_reachable(gazetteer):
     reachable = 0
     for cercle in Cercle.objects.all():
         engine = Engine({"lang": "fr", "step": "commune", "data": {"cercle": cercle.pk}}, sender_pseudonym="p1:x")
-        items, pages, _ = engine._pages()
+        _, pages, _ = engine._pages()
         reachable += sum(len(page) for page in pages)
     assert reachable == Commune.objects.count()
