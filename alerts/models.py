@@ -36,6 +36,10 @@ class Alert(models.Model):
     escalated_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The SMS that carried it, to follow its delivery.
+    outbound = models.ForeignKey(
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -56,6 +60,7 @@ class AlertEventKind(models.TextChoices):
     ON_SITE = "on_site", _("Sur place")
     DONE = "done", _("Terminée")
     ESCALATED = "escalated", _("Escaladée")
+    DELIVERY_FAILED = "undelivered", _("SMS non remis")
 
 
 class AlertEvent(models.Model):

@@ -63,7 +63,7 @@ def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int])
             continue
         AlertEvent.objects.create(alert=alert, kind=AlertEventKind.FORWARDED, member=member, channel=Channel.WEB)
         if focal_point.phone:
-            messaging.outbound_enqueue(
+            alert.outbound = messaging.outbound_enqueue(
                 to_number=focal_point.phone,
                 body=alert_sms(
                     reference=report.reference,
@@ -75,6 +75,7 @@ def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int])
                 purpose="alert",
                 priority=Priority.URGENT if report.severity in {"critical", "high"} else Priority.NORMAL,
             )
+            alert.save(update_fields=["outbound"])
         created.append(alert)
     return created
 
@@ -193,7 +194,7 @@ def alert_escalate(*, alert_id: int) -> Alert | None:
     )
     AlertEvent.objects.create(alert=escalated, kind=AlertEventKind.FORWARDED, channel="system")
     if member.phone:
-        messaging.outbound_enqueue(
+        escalated.outbound = messaging.outbound_enqueue(
             to_number=member.phone,
             body=alert_sms(
                 reference=alert.reference,
@@ -205,4 +206,5 @@ def alert_escalate(*, alert_id: int) -> Alert | None:
             purpose="alert_escalation",
             priority=Priority.URGENT,
         )
+        escalated.save(update_fields=["outbound"])
     return escalated

@@ -278,12 +278,25 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 1800))
 
 
+FINAL_FAILURES = {OutboundStatus.FAILED, OutboundStatus.UNDELIVERED}
+
+
+@lru_cache(maxsize=4)
+def _failure_handlers(paths: tuple[str, ...]) -> list[Callable[[OutboundMessage], None]]:
+    return [import_string(path) for path in paths]
+
+
 def _set_status(message: OutboundMessage, status: str, detail: str = "", **fields: Any) -> None:
     message.status = status
     for name, value in fields.items():
         setattr(message, name, value)
     message.save(update_fields=["status", *fields.keys()])
     OutboundEvent.objects.create(message=message, status=status, detail=detail[:200])
+    if status in FINAL_FAILURES:
+        # Apps that sent it learn of the failure (an alert's relay must know), through
+        # dotted paths in settings so this app imports none of them.
+        for handler in _failure_handlers(tuple(settings.OUTBOUND_FAILURE_HANDLERS)):
+            handler(message)
 
 
 def outbound_send(*, message_id: int) -> str:

@@ -132,3 +132,31 @@ def test_the_alert_sms_fits_one_segment_whatever_the_summary(severity):
     assert is_gsm7(text)
     assert segment_count(text) == 1
     assert text.endswith("Repondez OK WWWWWWWW")
+
+
+def test_an_alert_that_cannot_be_delivered_is_reported_to_the_relay(
+    deployment, outbox, settings, django_capture_on_commit_callbacks
+):
+    from alerts.models import AlertEventKind
+    from messaging.models import OutboundStatus
+    from messaging.services import outbound_status_update
+
+    report = triaged("Dangol-Boré", Category.ARMED_ATTACK, "Aminata Guindo")
+    aminata = Member.objects.get(name="Aminata Guindo")
+    with django_capture_on_commit_callbacks(execute=True):
+        (alert,) = alert_forward(member=aminata, report_id=report.pk, focal_point_ids=ids("Adjudant Coulibaly"))
+    alert.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbound_status_update(
+            provider_message_id=alert.outbound.provider_message_id,
+            status=OutboundStatus.UNDELIVERED,
+            error_code="30003",
+        )
+
+    assert alert.events.filter(kind=AlertEventKind.DELIVERY_FAILED).exists()
+    assert outbox[-1].to == "+22376100001"
+    assert (
+        outbox[-1].body
+        == f"Veille R-{report.reference}: alerte NON remise a Adjudant Coulibaly. Transmettez a un autre point focal."
+    )
