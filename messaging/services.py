@@ -230,9 +230,11 @@ def opt_out(*, pseudonym: str) -> None:
     """Stop all messages to this sender and forget their number at once."""
     OptOut.objects.get_or_create(pseudonym=pseudonym)
     vault_forget(pseudonym=pseudonym)
-    OutboundMessage.objects.filter(recipient_pseudonym=pseudonym, status=OutboundStatus.QUEUED).update(
-        status=OutboundStatus.CANCELLED
+    queued = OutboundMessage.objects.select_for_update().filter(
+        recipient_pseudonym=pseudonym, status=OutboundStatus.QUEUED
     )
+    for message in queued:
+        _set_status(message, OutboundStatus.CANCELLED, "opted out")
 
 
 def opt_in(*, pseudonym: str) -> None:
@@ -318,7 +320,7 @@ def outbound_send(*, message_id: int) -> str:
             return "cancelled"
         # Claim it so that a second worker holding the same task skips it.
         message.attempts += 1
-        _set_status(message, OutboundStatus.SENDING, attempts=message.attempts)
+        _set_status(message, OutboundStatus.SENDING, attempts=message.attempts, claimed_at=now)
         recipient, body = message.recipient, message.body
 
     wait = pacing.reserve_slot()
@@ -366,16 +368,19 @@ def outbound_due_ids(*, stale_after: timedelta, limit: int = 500) -> list[int]:
 def outbound_release_stuck(*, older_than: timedelta) -> int:
     """A worker killed between claiming and sending leaves ``sending``: queue it again.
 
-    The provider may or may not have taken it; a rare duplicate SMS is the price of never
-    losing an alert.
+    Only the latest claim counts (``claimed_at``), so a message claimed again seconds ago
+    by a live worker is left alone. The provider may or may not have taken a released
+    message; a rare duplicate SMS is the price of never losing an alert.
     """
     cutoff = timezone.now() - older_than
-    stuck = OutboundMessage.objects.filter(status=OutboundStatus.SENDING, events__status=OutboundStatus.SENDING)
-    stuck = stuck.filter(events__at__lte=cutoff).distinct()
     count = 0
-    for message in stuck:
-        _set_status(message, OutboundStatus.QUEUED, "released after worker loss")
-        count += 1
+    with transaction.atomic():
+        stuck = OutboundMessage.objects.select_for_update().filter(
+            status=OutboundStatus.SENDING, claimed_at__lte=cutoff
+        )
+        for message in stuck:
+            _set_status(message, OutboundStatus.QUEUED, "released after worker loss")
+            count += 1
     return count
 
 

@@ -1,0 +1,281 @@
+"""The resident's web pages: a landing page, the report form, the status page.
+
+What these pages never do, whatever the path through them:
+- set a cookie (no session, no CSRF cookie: the report form carries a signed single-use
+  token instead, see reporting/forms.py);
+- put a receipt code in a URL (the receipt is shown in the POST response itself, and the
+  status page is a POST form), so it is in no history, proxy log or Referer;
+- load anything from another site, or run inline script or style (strict CSP);
+- keep anything the reporter has not sent: no draft, no autosave. The quick exit leaves
+  only what she had already confirmed by pressing "Envoyer".
+
+Choice of the place picker (no JavaScript, 2G): one <select> of every commune grouped in
+<optgroup label="Région — Cercle">, opened by "commune unknown" for each cercle and a
+group of regions alone. Chained region -> cercle -> commune pages would cost two more
+round trips (each one to three seconds on 2G, and a failure point on a flaky link) and
+a typed name needs a confirmation page for the same reason; one list, about 30 KB of
+the page before compression, works in every browser down to Opera Mini and KaiOS, needs
+no spelling, and with JavaScript on static/js/place-picker.js turns it into three short
+chained lists. The page is checked to stay under 60 KB in tests/reporting/test_web_form.py.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.urls import translate_url
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from messaging.models import Channel
+from reporting import codes
+from reporting.forms import ConsentForm, ReportForm, StatusForm, check_form_token, new_form_token
+from reporting.models import Consent, Language, ReportStatus, WebSubmission
+from reporting.selectors import place_groups, web_submission_by_token, web_token_subject
+from reporting.services import report_answer_consent, report_by_receipt, report_status_checked, report_submit
+from veille.crypto import keyed_digest
+
+logger = logging.getLogger(__name__)
+
+# The steps a resident may see, in order: words only, never what the report says.
+STATUS_STEPS = [ReportStatus.RECEIVED, ReportStatus.IN_REVIEW, ReportStatus.FORWARDED, ReportStatus.CLOSED]
+
+
+def _status_explanations() -> dict[str, str]:
+    return {
+        ReportStatus.RECEIVED: _("Votre signalement est arrivé. Il attend d'être lu par un relais."),
+        ReportStatus.IN_REVIEW: _("Un relais de la société civile le lit et le vérifie."),
+        ReportStatus.FORWARDED: _("Il a été transmis à ceux qui peuvent agir."),
+        ReportStatus.CLOSED: _("Le traitement est terminé. Merci."),
+    }
+
+
+def _too_big_for_parsing() -> int:
+    """Bodies above this are refused unread. Below it the body is parsed even when photos
+    are too big (those are skipped), so the other answers can be shown again."""
+    return 2 * settings.REPORT_MAX_PHOTOS * settings.REPORT_MAX_PHOTO_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class PhotoLimitHandler(FileUploadHandler):
+    """First upload handler of the report form: drops a photo as soon as it passes the size
+    limit and every file past the count limit, instead of spooling them to disk, and
+    remembers why so the form can say it."""
+
+    def __init__(self, *, max_bytes: int, max_files: int) -> None:
+        super().__init__()
+        self.max_bytes = max_bytes
+        self.max_files = max_files
+        self.errors: list[str] = []
+        self.files_seen = 0
+        self.current_size = 0
+
+    def new_file(self, field_name: str, file_name: str, *args: object, **kwargs: object) -> None:
+        super().new_file(field_name, file_name, *args, **kwargs)
+        self.files_seen += 1
+        self.current_size = 0
+        if self.files_seen == self.max_files + 1:
+            self.errors.append(ReportForm.too_many_photos_message())
+        if self.files_seen > self.max_files:
+            raise SkipFile
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.current_size += len(raw_data)
+        if self.current_size > self.max_bytes:
+            limit = self.max_bytes / (1024 * 1024)
+            self.errors.append(
+                _("« %(name)s » : la photo dépasse %(size)s Mo.")
+                % {"name": self.file_name, "size": f"{limit:.0f}" if limit >= 1 else f"{limit:.1f}"}
+            )
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handlers (memory, then temporary file) build the file
+
+
+def _language_links(request: HttpRequest) -> list[dict[str, object]]:
+    """The same page in each language: the language lives in the URL, never in a cookie."""
+    current = get_language()
+    return [
+        {"code": code, "name": name, "url": translate_url(request.path, code), "current": code == current}
+        for code, name in Language.choices
+    ]
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    context.setdefault("language_links", _language_links(request))
+    # Re-shown forms answer 200, not 4xx: some operators' proxies replace error pages with
+    # their own, and the resident must read our message and her answers.
+    return render(request, template, context)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return _page(request, "reporting/home.html", {})
+
+
+def _form_page(request: HttpRequest, form: ReportForm, *, token: str, errors: list[str] | None = None) -> HttpResponse:
+    selected = (form["place"].value() or "") if form.is_bound else ""
+    return _page(
+        request,
+        "reporting/report_form.html",
+        {
+            "form": form,
+            "token": token,
+            "page_errors": errors or [],
+            "place_groups": place_groups(),
+            "selected_place": selected,
+            "max_photos": settings.REPORT_MAX_PHOTOS,
+            "max_photo_mb": max(1, settings.REPORT_MAX_PHOTO_BYTES // (1024 * 1024)),
+        },
+    )
+
+
+def _receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
+    grouped = " ".join(receipt[i : i + 3] for i in range(0, len(receipt), 3))
+    return _page(
+        request,
+        "reporting/receipt.html",
+        # No language links here: following one would leave the receipt behind.
+        {"receipt": receipt, "receipt_grouped": grouped, "language_links": []},
+    )
+
+
+@csrf_exempt  # no CSRF cookie on public pages: the signed form token stands in for it
+@require_http_methods(["GET", "POST"])
+def report_form(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _form_page(request, ReportForm(), token=new_form_token())
+
+    if int(request.META.get("CONTENT_LENGTH") or 0) > _too_big_for_parsing():
+        # Refused unread: the answers cannot be shown again, so the message says so.
+        message = _(
+            "L'envoi était trop gros (photos trop lourdes) et n'a pas été enregistré. "
+            "Choisissez moins de photos, ou des photos plus petites, et recommencez."
+        )
+        return _form_page(request, ReportForm(), token=new_form_token(), errors=[message])
+
+    # Upload handlers can change only before the body is read: csrf_exempt above keeps
+    # the CSRF middleware from reading it first.
+    limiter = PhotoLimitHandler(max_bytes=settings.REPORT_MAX_PHOTO_BYTES, max_files=settings.REPORT_MAX_PHOTOS)
+    request.upload_handlers.insert(0, limiter)
+    try:
+        data = request.POST
+        photos = request.FILES.getlist("photos")
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
+        message = _(
+            "L'envoi n'a pas pu être lu (trop gros ou incomplet) et n'a pas été enregistré. "
+            "Recommencez, s'il vous plaît."
+        )
+        return _form_page(request, ReportForm(), token=new_form_token(), errors=[message])
+
+    check = check_form_token(data.get("token", ""))
+    if check.nonce is not None:
+        done = web_submission_by_token(nonce=check.nonce)
+        if done is not None:
+            # A double click, a reload or a replay: the same receipt, no second report.
+            return _receipt_page(request, done.receipt)
+
+    form = ReportForm(data, photos=photos, upload_errors=limiter.errors)
+    valid = form.is_valid()
+    if check.nonce is None:
+        return _form_page(request, form, token=new_form_token(), errors=[check.error])
+    if not valid:
+        return _form_page(request, form, token=data["token"])
+    receipt = _submit_once(nonce=check.nonce, form=form)
+    return _receipt_page(request, receipt)
+
+
+def _submit_once(*, nonce: str, form: ReportForm) -> str:
+    """Create the report and remember its form token, in one transaction.
+
+    Two requests with the same token at once (a double tap on a slow link) both get here;
+    the unique token digest lets one commit and rolls the other back whole, report
+    included, and the loser shows the winner's receipt.
+    TODO(owner of reporting/services.py): this write belongs there as a service.
+    """
+    try:
+        with transaction.atomic():
+            submitted = report_submit(
+                channel=Channel.WEB,
+                description=form.cleaned_data["description"],
+                category=form.cleaned_data["category"],
+                place=form.place_choice,
+                occurred=form.cleaned_data["occurred"],
+                people_affected=form.cleaned_data["people_affected"],
+                language=get_language() or Language.FR,
+                photos=form.clean_photos,
+            )
+            WebSubmission.objects.create(
+                token_digest=keyed_digest(web_token_subject(nonce)), report=submitted.report, receipt=submitted.receipt
+            )
+    except IntegrityError:
+        done = web_submission_by_token(nonce=nonce)
+        if done is None:
+            raise
+        return done.receipt
+    return submitted.receipt
+
+
+def _status_page(
+    request: HttpRequest, form: StatusForm, *, report: object = None, not_found: bool = False, thanks: bool = False
+) -> HttpResponse:
+    context: dict[str, object] = {"form": form, "not_found": not_found, "thanks": thanks}
+    if report is not None:
+        explanations = _status_explanations()
+        current = STATUS_STEPS.index(report.status)
+        context.update(
+            {
+                "status_label": ReportStatus(report.status).label,
+                "status_explanation": explanations[report.status],
+                "steps": [
+                    {"label": step.label, "done": i < current, "current": i == current}
+                    for i, step in enumerate(STATUS_STEPS)
+                ],
+                "consent_asked": report.support_consent == Consent.ASKED,
+                "code": codes.normalize_code(form.cleaned_data["code"]),
+            }
+        )
+    return _page(request, "reporting/status.html", context)
+
+
+@csrf_exempt  # a lookup by a secret code: a forged cross-site POST learns nothing
+@require_http_methods(["GET", "POST"])
+def report_status(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _status_page(request, StatusForm())
+    if "consent" in request.POST:
+        return _answer_consent(request)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _status_page(request, form)
+    report = report_by_receipt(receipt=form.cleaned_data["code"])
+    if report is None:
+        return _status_page(request, form, not_found=True)
+    report_status_checked(report=report, channel=Channel.WEB)
+    return _status_page(request, form, report=report)
+
+
+def _answer_consent(request: HttpRequest) -> HttpResponse:
+    """Scenario 3: the reporter answers, on the channel she used, whether she wants to be
+    put in touch with a support centre. Only her own code can answer for her report."""
+    consent = ConsentForm(request.POST)
+    form = StatusForm({"code": request.POST.get("code", "")})
+    if not (consent.is_valid() and form.is_valid()):
+        return _status_page(request, StatusForm())
+    report = report_by_receipt(receipt=consent.cleaned_data["code"])
+    if report is None:
+        return _status_page(request, form, not_found=True)
+    with transaction.atomic():
+        report_answer_consent(report=report, given=consent.cleaned_data["consent"] == "yes", channel=Channel.WEB)
+    report.refresh_from_db(fields=["support_consent"])
+    return _status_page(request, form, report=report, thanks=True)
