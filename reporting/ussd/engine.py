@@ -30,12 +30,23 @@ from veille.gsm7 import USSD_SCREEN_LIMIT, gsm7_length, to_gsm7
 PAGE_MAX_ITEMS = 7
 INVALID_ROOM = max(len(texts.T["invalid"][lang]) + 1 for lang in texts.LANGUAGES)
 LANG_BY_CHOICE = {"1": "fr", "2": "en", "3": "bm"}
+# Wrong receipt codes a session may try before it ends: receipts must not be guessed
+# through the menu (each new session costs the guesser a dial).
+MAX_CODE_TRIES = 3
 
 
 @dataclass(frozen=True)
 class Screen:
     text: str
     end: bool = False
+
+
+def menu_number(choice: str) -> int | None:
+    """The menu number typed, or None. ASCII digits only: ``str.isdigit`` also accepts
+    "²" or "٣", on which ``int`` fails or which no keypad of a menu means."""
+    if 0 < len(choice) <= 3 and choice.isascii() and choice.isdigit():
+        return int(choice)
+    return None
 
 
 def fits(screen_text: str) -> bool:
@@ -159,7 +170,7 @@ class Engine:
             return Screen(text("confirm", self.lang, summary=self._summary()))
         if step == "done":
             return Screen(text("done", self.lang, code=self.state["receipt"]), end=True)
-        if step in {"cancelled", "consent_thanks", "error"}:
+        if step in {"cancelled", "consent_thanks", "error", "code_locked"}:
             return Screen(text(step, self.lang), end=True)
         if step == "status":
             return Screen(text("status", self.lang, code=self.state["code"], status=self.state["status"]), end=True)
@@ -217,8 +228,9 @@ class Engine:
         if choice == "8" and skip is not None:
             skip()
             return True
-        if choice.isdigit() and 1 <= int(choice) <= len(pages[page]):
-            select(items[pages[page][int(choice) - 1]][0])
+        number = menu_number(choice)
+        if number is not None and 1 <= number <= len(pages[page]):
+            select(items[pages[page][number - 1]][0])
             return True
         return False
 
@@ -269,8 +281,9 @@ class Engine:
         if choice == "0":
             self._back()
             return True
-        if choice.isdigit() and 1 <= int(choice) <= len(options):
-            self.data[key] = options[int(choice) - 1]
+        number = menu_number(choice)
+        if number is not None and 1 <= number <= len(options):
+            self.data[key] = options[number - 1]
             self._go(next_step)
             return True
         return False
@@ -313,7 +326,8 @@ class Engine:
             return True
         report = services.report_by_receipt(receipt=choice)
         if report is None:
-            self._go("unknown_code")
+            self.state["code_tries"] = self.state.get("code_tries", 0) + 1
+            self._go("code_locked" if self.state["code_tries"] >= MAX_CODE_TRIES else "unknown_code")
             return True
         services.report_status_checked(report=report, channel=Channel.USSD)
         self.state["code"] = "".join(ch for ch in choice.upper() if ch.isalnum())

@@ -26,19 +26,24 @@ T: dict[str, dict[str, str]] = {
     "cercle": {"fr": "Quel cercle ?", "en": "Which cercle?", "bm": "Serekili jumen?"},
     "commune": {"fr": "Quelle commune ?", "en": "Which commune?", "bm": "Komini jumen?"},
     "when": {
-        "fr": "Quand ?\n1 En ce moment\n2 Aujourd'hui\n3 Hier\n4 Cette semaine\n5 Plus tot\n6 Je ne sais pas",
-        "en": "When?\n1 Right now\n2 Today\n3 Yesterday\n4 This week\n5 Earlier\n6 I don't know",
-        "bm": "Tuma jumen?\n1 Sisan\n2 Bi\n3 Kunun\n4 Nin dogokun\n5 Ka kon o ne\n6 N t'a don",
+        "fr": "Quand ?\n1 En ce moment\n2 Aujourd'hui\n3 Hier\n4 Cette semaine\n5 Plus tot\n6 Je ne sais pas\n0 Retour",
+        "en": "When?\n1 Right now\n2 Today\n3 Yesterday\n4 This week\n5 Earlier\n6 I don't know\n0 Back",
+        "bm": "Tuma jumen?\n1 Sisan\n2 Bi\n3 Kunun\n4 Nin dogokun\n5 Ka kon o ne\n6 N t'a don\n0 Segin",
     },
     "people": {
-        "fr": "Combien de personnes touchees ?\n1 Aucune\n2 Une\n3 2 a 5\n4 6 a 20\n5 Plus de 20\n6 Je ne sais pas",
-        "en": "How many people affected?\n1 None\n2 One\n3 2 to 5\n4 6 to 20\n5 More than 20\n6 I don't know",
-        "bm": "Mogo joli la kasaara?\n1 Si te\n2 Kelen\n3 2 ka se 5\n4 6 ka se 20\n5 Ka tame 20 kan\n6 N t'a don",
+        "fr": (
+            "Combien de personnes touchees ?\n1 Aucune\n2 Une\n3 2 a 5\n4 6 a 20\n5 Plus de 20\n"
+            "6 Je ne sais pas\n0 Retour"
+        ),
+        "en": "How many people affected?\n1 None\n2 One\n3 2 to 5\n4 6 to 20\n5 More than 20\n6 I don't know\n0 Back",
+        "bm": (
+            "Mogo joli la kasaara?\n1 Si te\n2 Kelen\n3 2 ka se 5\n4 6 ka se 20\n5 Ka tame 20 kan\n6 N t'a don\n0 Segin"
+        ),
     },
     "confirm": {
-        "fr": "Confirmer :\n{summary}\n1 Envoyer\n2 Annuler",
-        "en": "Confirm:\n{summary}\n1 Send\n2 Cancel",
-        "bm": "A sebe:\n{summary}\n1 A ci\n2 A dabila",
+        "fr": "Confirmer :\n{summary}\n1 Envoyer\n2 Annuler\n0 Retour",
+        "en": "Confirm:\n{summary}\n1 Send\n2 Cancel\n0 Back",
+        "bm": "A sebe:\n{summary}\n1 A ci\n2 A dabila\n0 Segin",
     },
     "done": {
         "fr": "Merci. Signalement recu.\nCode de suivi: {code}\nGardez ce code. Rien ne reste dans votre telephone.",
@@ -51,9 +56,9 @@ T: dict[str, dict[str, str]] = {
         "bm": "Kibaru dabilara. Foyi ma ci.",
     },
     "ask_code": {
-        "fr": "Entrez votre code de suivi (6 caracteres) :",
-        "en": "Enter your tracking code (6 characters):",
-        "bm": "I ka kode sebe (sigiden 6):",
+        "fr": "Entrez votre code de suivi (6 caracteres) :\n0 Retour",
+        "en": "Enter your tracking code (6 characters):\n0 Back",
+        "bm": "I ka kode sebe (sigiden 6):\n0 Segin",
     },
     "status": {
         "fr": "Signalement {code} : {status}.",
@@ -74,6 +79,11 @@ T: dict[str, dict[str, str]] = {
         "fr": "Code inconnu. Verifiez-le.\n1 Reessayer\n0 Menu",
         "en": "Unknown code. Please check it.\n1 Try again\n0 Menu",
         "bm": "Kode in ma don. A laje.\n1 A segin\n0 Menu",
+    },
+    "code_locked": {
+        "fr": "Code inconnu. Trop d'essais: rappelez plus tard.",
+        "en": "Unknown code. Too many tries: dial again later.",
+        "bm": "Kode in ma don. I ye a laje siyaman: a segin o ko fe.",
     },
     "invalid": {"fr": "Choix invalide.", "en": "Invalid choice.", "bm": "A ma nyi."},
     "error": {

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 
 from reporting.ussd.gateways.base import Gateway, MalformedRequest, UssdRequest
 
-MAX_FIELD = 200
-MAX_TEXT = 2000
+# UssdSession.session_id holds 100 characters; a longer id is not a gateway's.
+MAX_SESSION_ID = 100
 
 
 class AfricasTalkingGateway(Gateway):
@@ -18,12 +18,12 @@ class AfricasTalkingGateway(Gateway):
     def parse(self, request: HttpRequest) -> UssdRequest:
         session_id = request.POST.get("sessionId", "").strip()
         phone = request.POST.get("phoneNumber", "").strip()
-        if not session_id or not phone or len(session_id) > MAX_FIELD or len(phone) > 40:
+        if not session_id or not phone or len(session_id) > MAX_SESSION_ID or len(phone) > 40:
             raise MalformedRequest("sessionId and phoneNumber are required")
         return UssdRequest(
             session_id=session_id,
             phone_number=phone,
-            text=request.POST.get("text", "")[:MAX_TEXT],
+            text=request.POST.get("text", ""),
             service_code=request.POST.get("serviceCode", "")[:40],
         )
 
