@@ -266,48 +266,60 @@ def test_opting_out_cancels_queued_messages_with_an_event(backend):
 # --- Worker lost mid-send ------------------------------------------------------------
 
 
-def claimed(minutes_ago: int, *, queued_minutes_ago: int | None = None) -> OutboundMessage:
-    """A message a worker claimed (``sending``) ``minutes_ago`` and never finished."""
-    message = queued()
-    OutboundEvent.objects.filter(message=message).update(
-        at=timezone.now() - timedelta(minutes=queued_minutes_ago if queued_minutes_ago is not None else minutes_ago)
-    )
-    OutboundMessage.objects.filter(pk=message.pk).update(
-        status=SENDING, attempts=1, claimed_at=timezone.now() - timedelta(minutes=minutes_ago)
-    )
-    sending = OutboundEvent.objects.create(message=message, status=SENDING)
-    OutboundEvent.objects.filter(pk=sending.pk).update(at=timezone.now() - timedelta(minutes=minutes_ago))
-    return message
+class WorkerKilled(BaseException):
+    """What a worker killed in the middle of a send looks like from inside: the code
+    after the claim never runs."""
+
+
+def at(moment: datetime):
+    """Run the block as if it were ``moment`` (row timestamps included)."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def claim_and_die(backend: type[ScriptedBackend], message: OutboundMessage) -> None:
+    """A worker claims ``message`` through the service, then dies before it finishes."""
+    backend.script = [WorkerKilled()]
+    with pytest.raises(WorkerKilled):
+        services.outbound_send(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == SENDING
 
 
 def test_the_sweep_releases_a_message_stuck_in_sending_and_sends_it(backend, settings):
     settings.SWEEP_GRACE_SECONDS = 0
-    message = claimed(minutes_ago=6)
+    message = queued()
+    claim_and_die(backend, message)
 
-    assert tasks.sweep_outbound() == {"queued": 1, "released": 1}
+    with at(timezone.now() + timedelta(minutes=6)):
+        assert tasks.sweep_outbound() == {"queued": 1, "released": 1}
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == (SENT, 2)
-    assert backend.calls == [(NUMBER, BODY)]
+    assert backend.calls == [(NUMBER, BODY), (NUMBER, BODY)]
     assert events(message) == [Q, SENDING, Q, SENDING, SENT]
-    assert "released after worker loss" in OutboundEvent.objects.filter(message=message).values_list(
-        "detail", flat=True
-    )
+    details = OutboundEvent.objects.filter(message=message).values_list("detail", flat=True)
+    assert "released after worker loss" in details
 
 
 def test_the_sweep_leaves_a_message_a_live_worker_is_sending(backend, settings):
     settings.SWEEP_GRACE_SECONDS = 0
-    message = claimed(minutes_ago=1)
+    message = queued()
+    claim_and_die(backend, message)
 
-    assert tasks.sweep_outbound() == {"queued": 0, "released": 0}
+    with at(timezone.now() + timedelta(minutes=1)):
+        assert tasks.sweep_outbound() == {"queued": 0, "released": 0}
 
     message.refresh_from_db()
     assert message.status == SENDING
-    assert backend.calls == []
+    assert len(backend.calls) == 1
 
 
 def test_a_message_queued_long_ago_but_claimed_just_now_is_not_released(backend):
-    message = claimed(minutes_ago=0, queued_minutes_ago=30)
+    # Queued during a broker outage half an hour ago, claimed by a live worker now: the
+    # old "queued" event must not make the fresh claim look stuck (it would be sent twice).
+    with at(timezone.now() - timedelta(minutes=30)):
+        message = queued()
+    claim_and_die(backend, message)
 
     assert services.outbound_release_stuck(older_than=timedelta(minutes=5)) == 0
 
@@ -316,15 +328,18 @@ def test_a_message_queued_long_ago_but_claimed_just_now_is_not_released(backend)
 
 
 def test_a_message_claimed_again_after_a_retry_is_not_released(backend):
-    backend.script = [TransientSendError("503")]
-    message = queued()
-    services.outbound_send(message_id=message.pk)  # attempt 1: sending, then queued for a retry
-    OutboundEvent.objects.filter(message=message).update(at=timezone.now() - timedelta(minutes=20))
-    # Attempt 2 claimed now by a live worker that is still talking to the provider.
-    OutboundMessage.objects.filter(pk=message.pk).update(status=SENDING, attempts=2, claimed_at=timezone.now())
-    OutboundEvent.objects.create(message=message, status=SENDING)
+    # Attempt 1, twenty minutes ago, failed transiently; attempt 2 is being sent now.
+    with at(timezone.now() - timedelta(minutes=20)):
+        message = queued()
+        backend.script = [TransientSendError("503")]
+        assert services.outbound_send(message_id=message.pk) == "retry"
+    make_due(message)
+    claim_and_die(backend, message)
 
     assert services.outbound_release_stuck(older_than=timedelta(minutes=5)) == 0
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (SENDING, 2)
 
 
 # --- Every status change is an event -------------------------------------------------
@@ -356,6 +371,12 @@ def test_every_status_change_leaves_an_event(backend, settings):
 # --- Pacing --------------------------------------------------------------------------
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG messaging/services.py outbound_send() + messaging/pacing.py: a paced message never uses the "
+    "slot it reserved; when it comes back it reserves a new slot behind every other reservation, so with a "
+    "backlog longer than SMS_MAX_INLINE_WAIT_SECONDS paced messages are re-paced forever (livelock)",
+)
 def test_a_backlog_longer_than_the_inline_wait_drains_at_the_provider_rate(backend, settings):
     from datetime import UTC
 
@@ -386,6 +407,11 @@ def test_a_backlog_longer_than_the_inline_wait_drains_at_the_provider_rate(backe
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {SENT}
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG messaging/services.py outbound_send(): attempts is incremented at the claim, before pacing, "
+    "so each 'paced' round uses up one of SMS_MAX_SEND_ATTEMPTS and a single transient error then fails the SMS",
+)
 def test_pacing_does_not_use_up_send_attempts(backend, settings):
     from messaging import pacing
 
