@@ -17,12 +17,21 @@ SLOT_PREFIX = "sms-slot:"
 LOOKAHEAD_SLOTS = 600
 
 
-def reserve_slot(now: Callable[[], float] = time.time) -> float:
-    """Reserve the earliest free slot; return how many seconds to wait before sending."""
+def reserve_slot(now: Callable[[], float] = time.time, *, owner: int | str = "-") -> float:
+    """Reserve the earliest free slot; return how many seconds to wait before sending.
+
+    A slot already reserved by the same ``owner`` (a message that was paced and comes
+    back for its slot) counts as free for it: without that, a paced message would take a
+    new slot behind everyone else each time it returned, and never be sent.
+    """
     rate = settings.SMS_SEND_RATE_PER_SECOND
     width = 1.0 / rate
     start = int(now() / width)
+    marker = str(owner)
     for slot in range(start, start + LOOKAHEAD_SLOTS):
-        if cache.add(f"{SLOT_PREFIX}{slot}", 1, timeout=int(LOOKAHEAD_SLOTS * width) + 60):
+        key = f"{SLOT_PREFIX}{slot}"
+        if cache.add(key, marker, timeout=int(LOOKAHEAD_SLOTS * width) + 60) or (
+            marker != "-" and cache.get(key) == marker
+        ):
             return max(0.0, slot * width - now())
     return LOOKAHEAD_SLOTS * width

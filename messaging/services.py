@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import KombuError
@@ -323,12 +324,17 @@ def outbound_send(*, message_id: int) -> str:
         _set_status(message, OutboundStatus.SENDING, attempts=message.attempts, claimed_at=now)
         recipient, body = message.recipient, message.body
 
-    wait = pacing.reserve_slot()
+    wait = pacing.reserve_slot(owner=message.pk)
     if wait > settings.SMS_MAX_INLINE_WAIT_SECONDS:
-        # The provider's pace is taken for a while: queue it again for its slot rather
-        # than hold a worker (urgent messages reserve their slots ahead of bulk ones,
-        # since the broker hands them out first).
-        _set_status(message, OutboundStatus.QUEUED, "paced", next_attempt_at=timezone.now() + timedelta(seconds=wait))
+        # The provider's pace is taken for a while: queue it again for its slot (kept
+        # for it) rather than hold a worker. Waiting for the pace is no send attempt.
+        _set_status(
+            message,
+            OutboundStatus.QUEUED,
+            "paced",
+            attempts=message.attempts - 1,
+            next_attempt_at=timezone.now() + timedelta(seconds=wait),
+        )
         return "paced"
     if wait > 0:
         time.sleep(wait)
@@ -376,7 +382,7 @@ def outbound_release_stuck(*, older_than: timedelta) -> int:
     count = 0
     with transaction.atomic():
         stuck = OutboundMessage.objects.select_for_update().filter(
-            status=OutboundStatus.SENDING, claimed_at__lte=cutoff
+            Q(claimed_at__lte=cutoff) | Q(claimed_at__isnull=True), status=OutboundStatus.SENDING
         )
         for message in stuck:
             _set_status(message, OutboundStatus.QUEUED, "released after worker loss")

@@ -122,6 +122,9 @@ if REDIS_URL:
         # Ten priority levels: 0 (urgent alerts) is served before 9 (bulk broadcasts).
         "priority_steps": list(range(10)),
         "sep": ":",
+        # A refused connection fails the publish at once (the row is stored; the sweep
+        # takes it): a webhook never waits on a dead broker.
+        "max_retries": 0,
         "socket_connect_timeout": 1,
         "socket_timeout": 5,
     }

@@ -35,6 +35,7 @@ STATUS_MAP = {
     "read": "delivered",
     "undelivered": "undelivered",
     "failed": "failed",
+    "canceled": "failed",
 }
 
 
@@ -86,9 +87,13 @@ def status_callback(request: HttpRequest) -> HttpResponse:
         logger.warning("twilio status: signature rejected")
         return HttpResponseForbidden("invalid signature", content_type="text/plain")
     message_sid = request.POST.get("MessageSid", "")
+    if not MESSAGE_SID.match(message_sid):
+        return HttpResponseBadRequest("MessageSid is required", content_type="text/plain")
     status = STATUS_MAP.get(request.POST.get("MessageStatus", "").lower())
-    if not MESSAGE_SID.match(message_sid) or status is None:
-        return HttpResponseBadRequest("MessageSid and a known MessageStatus are required", content_type="text/plain")
+    if status is None:
+        # A status word Twilio may add later ("scheduled", ...): nothing to record, and
+        # no error for Twilio to log.
+        return HttpResponse(status=204)
     services.outbound_status_update(
         provider_message_id=message_sid, status=status, error_code=request.POST.get("ErrorCode", "")[:32]
     )

@@ -32,12 +32,6 @@ def timed_posts(count: int, prefix: str) -> tuple[list[int], float]:
     return codes, slowest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG veille/settings.py CELERY_BROKER_TRANSPORT_OPTIONS: without max_retries, kombu's "
-    "ensure_connection retries a refused connection for ~2 s before the publish fails, on every webhook "
-    "request while Redis is down; add 'max_retries': 0 (publish fails in ~0.07 s, the sweep does the rest)",
-)
 def test_the_webhook_answers_at_once_when_the_broker_refuses_connections(transactional_db, gazetteer, eager_off):
     with broker_unreachable():
         codes, slowest = timed_posts(2, "c")

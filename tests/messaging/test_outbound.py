@@ -371,12 +371,6 @@ def test_every_status_change_leaves_an_event(backend, settings):
 # --- Pacing --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG messaging/services.py outbound_send() + messaging/pacing.py: a paced message never uses the "
-    "slot it reserved; when it comes back it reserves a new slot behind every other reservation, so with a "
-    "backlog longer than SMS_MAX_INLINE_WAIT_SECONDS paced messages are re-paced forever (livelock)",
-)
 def test_a_backlog_longer_than_the_inline_wait_drains_at_the_provider_rate(backend, settings):
     from datetime import UTC
 
@@ -392,7 +386,7 @@ def test_a_backlog_longer_than_the_inline_wait_drains_at_the_provider_rate(backe
     # A simulated minute: each second, every due message is handed to outbound_send, as
     # its eta task would be. At one SMS a second, twelve messages need twelve seconds.
     with (
-        mock.patch.object(pacing, "reserve_slot", lambda: reserve(now=lambda: clock["t"])),
+        mock.patch.object(pacing, "reserve_slot", lambda **kw: reserve(now=lambda: clock["t"], **kw)),
         mock.patch("django.utils.timezone.now", lambda: datetime.fromtimestamp(clock["t"], UTC)),
         mock.patch("messaging.services.time.sleep"),
     ):
@@ -407,11 +401,6 @@ def test_a_backlog_longer_than_the_inline_wait_drains_at_the_provider_rate(backe
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {SENT}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG messaging/services.py outbound_send(): attempts is incremented at the claim, before pacing, "
-    "so each 'paced' round uses up one of SMS_MAX_SEND_ATTEMPTS and a single transient error then fails the SMS",
-)
 def test_pacing_does_not_use_up_send_attempts(backend, settings):
     from messaging import pacing
 

@@ -444,13 +444,29 @@ def test_a_status_callback_for_an_unknown_sid_is_ignored(client, sent_sms):
     assert not OptOut.objects.exists()
 
 
-@pytest.mark.parametrize("params", [status_params("canceled"), status_params(""), {"MessageStatus": "delivered"}])
-def test_a_status_callback_without_usable_fields_gets_400(params: dict[str, str], client, sent_sms):
-    response = signed_post(client, params, path=STATUS_PATH)
+def test_a_status_callback_without_a_message_sid_gets_400(client, sent_sms):
+    response = signed_post(client, {"MessageStatus": "delivered"}, path=STATUS_PATH)
 
     assert response.status_code == 400
     sent_sms.refresh_from_db()
     assert sent_sms.status == OutboundStatus.SENT
+
+
+@pytest.mark.parametrize("word", ["", "scheduled", "partially_delivered"])
+def test_a_status_word_we_do_not_map_is_acknowledged_and_ignored(word: str, client, sent_sms):
+    response = signed_post(client, status_params(word), path=STATUS_PATH)
+
+    assert response.status_code == 204  # no error for Twilio to log, nothing recorded
+    sent_sms.refresh_from_db()
+    assert sent_sms.status == OutboundStatus.SENT
+
+
+def test_a_canceled_message_counts_as_failed(client, sent_sms):
+    response = signed_post(client, status_params("canceled"), path=STATUS_PATH)
+
+    assert response.status_code == 204
+    sent_sms.refresh_from_db()
+    assert sent_sms.status == OutboundStatus.FAILED
 
 
 ORDERS = {
