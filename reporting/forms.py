@@ -83,7 +83,9 @@ class ReportForm(forms.Form):
     complete one never sent.
     """
 
-    token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The server says what is missing, in the page's language; a browser's own bubble
+    # would speak the phone's language and vanish on old browsers.
+    use_required_attribute = False
     category = forms.ChoiceField(
         label=_("Que s'est-il passé ?"),
         choices=category_choices,
@@ -145,7 +147,8 @@ class ReportForm(forms.Form):
         cleaned = super().clean()
         errors = list(self.upload_errors)
         if len(self.uploaded) > settings.REPORT_MAX_PHOTOS:
-            errors.append(self.too_many_photos_message())
+            if self.too_many_photos_message() not in errors:
+                errors.append(self.too_many_photos_message())
         else:
             for upload in self.uploaded:
                 try:
@@ -171,6 +174,7 @@ def _read_capped(upload: UploadedFile) -> bytes:
 
 
 class StatusForm(forms.Form):
+    use_required_attribute = False
     code = forms.CharField(
         label=_("Code de suivi"),
         max_length=CODE_MAX_CHARS,

@@ -82,12 +82,15 @@ class PhotoLimitHandler(FileUploadHandler):
         super().new_file(field_name, file_name, *args, **kwargs)
         self.files_seen += 1
         self.current_size = 0
-        if self.files_seen == self.max_files + 1:
-            self.errors.append(ReportForm.too_many_photos_message())
-        if self.files_seen > self.max_files:
-            raise SkipFile
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        # Skipping happens here, never in new_file: Django then closes the file being
+        # received, where from new_file it would close the previous, complete one.
+        if self.files_seen > self.max_files:
+            message = ReportForm.too_many_photos_message()
+            if message not in self.errors:
+                self.errors.append(message)
+            raise SkipFile
         self.current_size += len(raw_data)
         if self.current_size > self.max_bytes:
             limit = self.max_bytes / (1024 * 1024)
