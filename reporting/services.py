@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,9 +36,11 @@ from reporting.models import (
     ReportPhoto,
     ReportRecipient,
     ReportStatus,
+    WebSubmission,
 )
 from reporting.photos import CleanPhoto
 from reporting.texts import PLACE_MAX_CHARS, category_word, sms_text, staff_text
+from veille.crypto import keyed_digest
 from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
 from veille.timeutil import now_minute
@@ -261,6 +264,57 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
             recipient.save(update_fields=["notified_at"])
 
 
+def report_submit_web(
+    *,
+    token_nonce: str,
+    description: str,
+    category: str,
+    place: PlaceChoice,
+    occurred: str,
+    people_affected: str,
+    language: str,
+    photos: list[CleanPhoto],
+) -> str:
+    """Create a web report and remember its single-use form token, in one transaction.
+
+    Two requests with the same token at once (a double tap on a slow link) both get here;
+    the unique token digest lets one commit and rolls the other back whole, report
+    included, and the second gets the first's receipt. Returns the receipt.
+    """
+    from reporting.selectors import web_submission_by_token, web_token_subject
+
+    try:
+        with transaction.atomic():
+            submitted = report_submit(
+                channel=Channel.WEB,
+                description=description,
+                category=category,
+                place=place,
+                occurred=occurred,
+                people_affected=people_affected,
+                language=language,
+                photos=photos,
+            )
+            WebSubmission.objects.create(
+                token_digest=keyed_digest(web_token_subject(token_nonce)),
+                report=submitted.report,
+                receipt=submitted.receipt,
+            )
+    except IntegrityError:
+        done = web_submission_by_token(nonce=token_nonce)
+        if done is None:
+            raise
+        return done.receipt
+    return submitted.receipt
+
+
+def web_submissions_purge() -> int:
+    """Form tokens expire; past that, their rows keep an encrypted receipt for nothing."""
+    cutoff = timezone.now() - timedelta(seconds=settings.WEB_FORM_TOKEN_MAX_AGE_SECONDS)
+    deleted, _ = WebSubmission.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def report_photo_add(*, report: Report, photo: CleanPhoto) -> ReportPhoto:
     stored = ReportPhoto.objects.create(
         report=report,
@@ -324,10 +378,24 @@ def report_place_from_text(text: str) -> PlaceChoice:
 
 
 def report_by_receipt(*, receipt: str) -> Report | None:
+    """The report of a receipt code, for its status. Wrong codes are counted across the
+    whole platform (no address is kept to count per person): past
+    ``RECEIPT_FAILURES_PER_MINUTE`` in a minute, every lookup answers "unknown" until the
+    minute ends, so nobody can walk the code space through STATUT, USSD or the web."""
     normalized = codes.normalize_code(receipt)
-    if len(normalized) != codes.RECEIPT_LENGTH:
+    minute_key = f"receipt-failures:{int(timezone.now().timestamp() // 60)}"
+    if (cache.get(minute_key) or 0) >= settings.RECEIPT_FAILURES_PER_MINUTE:
         return None
-    return Report.objects.filter(receipt_digest__in=codes.receipt_digest_candidates(normalized)).first()
+    report = None
+    if len(normalized) == codes.RECEIPT_LENGTH:
+        report = Report.objects.filter(receipt_digest__in=codes.receipt_digest_candidates(normalized)).first()
+    if report is None:
+        if not cache.add(minute_key, 1, 120):
+            try:
+                cache.incr(minute_key)
+            except ValueError:
+                cache.set(minute_key, 1, 120)
+    return report
 
 
 def report_status_checked(*, report: Report, channel: str) -> None:

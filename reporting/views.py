@@ -26,7 +26,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -39,10 +39,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from messaging.models import Channel
 from reporting import codes
 from reporting.forms import ConsentForm, ReportForm, StatusForm, check_form_token, new_form_token
-from reporting.models import Consent, Language, ReportStatus, WebSubmission
-from reporting.selectors import place_groups, web_submission_by_token, web_token_subject
-from reporting.services import report_answer_consent, report_by_receipt, report_status_checked, report_submit
-from veille.crypto import keyed_digest
+from reporting.models import Consent, Language, ReportStatus
+from reporting.selectors import place_groups, web_submission_by_token
+from reporting.services import report_answer_consent, report_by_receipt, report_status_checked, report_submit_web
 
 logger = logging.getLogger(__name__)
 
@@ -194,39 +193,17 @@ def report_form(request: HttpRequest) -> HttpResponse:
         return _form_page(request, form, token=new_form_token(), errors=[check.error])
     if not valid:
         return _form_page(request, form, token=data["token"])
-    receipt = _submit_once(nonce=check.nonce, form=form)
+    receipt = report_submit_web(
+        token_nonce=check.nonce,
+        description=form.cleaned_data["description"],
+        category=form.cleaned_data["category"],
+        place=form.place_choice,
+        occurred=form.cleaned_data["occurred"],
+        people_affected=form.cleaned_data["people_affected"],
+        language=get_language() or Language.FR,
+        photos=form.clean_photos,
+    )
     return _receipt_page(request, receipt)
-
-
-def _submit_once(*, nonce: str, form: ReportForm) -> str:
-    """Create the report and remember its form token, in one transaction.
-
-    Two requests with the same token at once (a double tap on a slow link) both get here;
-    the unique token digest lets one commit and rolls the other back whole, report
-    included, and the loser shows the winner's receipt.
-    TODO(owner of reporting/services.py): this write belongs there as a service.
-    """
-    try:
-        with transaction.atomic():
-            submitted = report_submit(
-                channel=Channel.WEB,
-                description=form.cleaned_data["description"],
-                category=form.cleaned_data["category"],
-                place=form.place_choice,
-                occurred=form.cleaned_data["occurred"],
-                people_affected=form.cleaned_data["people_affected"],
-                language=get_language() or Language.FR,
-                photos=form.clean_photos,
-            )
-            WebSubmission.objects.create(
-                token_digest=keyed_digest(web_token_subject(nonce)), report=submitted.report, receipt=submitted.receipt
-            )
-    except IntegrityError:
-        done = web_submission_by_token(nonce=nonce)
-        if done is None:
-            raise
-        return done.receipt
-    return submitted.receipt
 
 
 def _status_page(

@@ -171,6 +171,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-contact-vault": {"task": "messaging.tasks.purge_contact_vault", "schedule": 3600},
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 3600},
     "escalate-overdue-alerts": {"task": "alerts.tasks.escalate_overdue", "schedule": 60},
+    "purge-web-submissions": {"task": "reporting.tasks.purge_web_submissions", "schedule": 3600},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
 }
 
@@ -241,6 +242,7 @@ REPORT_MAX_DESCRIPTION_CHARS = envint("REPORT_MAX_DESCRIPTION_CHARS", 4000, mini
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+RECEIPT_FAILURES_PER_MINUTE = envint("RECEIPT_FAILURES_PER_MINUTE", 120, minimum=1)
 WEB_FORM_TOKEN_MAX_AGE_SECONDS = envint("WEB_FORM_TOKEN_MAX_AGE_SECONDS", 6 * 3600, minimum=300)
 QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/search?q=meteo+bamako")
 

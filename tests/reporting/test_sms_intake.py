@@ -173,3 +173,42 @@ def test_it_keeps_a_long_message_within_limits(gazetteer, phone, outbox, setting
     phone.send("attaque a Hombori " + "x" * 10_000)
 
     assert len(Report.objects.get().description) <= settings.REPORT_MAX_DESCRIPTION_CHARS
+
+
+def test_guessing_receipt_codes_is_capped_platform_wide(gazetteer, phone, outbox, settings):
+    from reporting.services import report_by_receipt
+
+    settings.RECEIPT_FAILURES_PER_MINUTE = 5
+    phone.send("attaque a Boni")
+    code = outbox[0].body.split("STATUT ")[1]
+    assert report_by_receipt(receipt=code) is not None
+    for guess in ["WWWWWW", "XXXXXX", "YYYYYY", "AAAAAA", "CCCCCC"]:
+        assert report_by_receipt(receipt=guess) is None
+
+    assert report_by_receipt(receipt=code) is None  # for the rest of the minute, even a good code
+
+
+def test_old_web_submissions_are_purged(gazetteer, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reporting.models import WebSubmission
+    from reporting.services import PlaceChoice, report_submit_web, web_submissions_purge
+
+    report_submit_web(
+        token_nonce="n1",
+        description="x",
+        category="other",
+        place=PlaceChoice(),
+        occurred="unknown",
+        people_affected="unknown",
+        language="fr",
+        photos=[],
+    )
+    WebSubmission.objects.update(
+        created_at=timezone.now() - timedelta(seconds=settings.WEB_FORM_TOKEN_MAX_AGE_SECONDS + 1)
+    )
+
+    assert web_submissions_purge() == 1
+    assert Report.objects.count() == 1  # the report stays
