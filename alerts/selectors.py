@@ -163,7 +163,16 @@ def trend(reports: QuerySet[Report], *, stage: str, since: datetime, until: date
 
 def focal_point_figures(member_id: int, *, since: datetime, until: datetime) -> dict[str, StageFigures]:
     """A focal point's own figures: time from alert to acknowledgement and to response."""
-    alerts = Alert.objects.filter(focal_point_id=member_id, created_at__gte=since, created_at__lt=until).annotate(
+    return _alert_figures(Alert.objects.filter(focal_point_id=member_id), since=since, until=until)
+
+
+def unit_figures(organisation_id: int, *, since: datetime, until: datetime) -> dict[str, StageFigures]:
+    """The same figures for every alert sent to a unit's members."""
+    return _alert_figures(Alert.objects.filter(focal_point__organisation_id=organisation_id), since=since, until=until)
+
+
+def _alert_figures(alerts: QuerySet[Alert], *, since: datetime, until: datetime) -> dict[str, StageFigures]:
+    alerts = alerts.filter(created_at__gte=since, created_at__lt=until).annotate(
         ack_at=Subquery(
             AlertEvent.objects.filter(alert=OuterRef("pk"), kind=AlertEventKind.ACKNOWLEDGED).values("at")[:1]
         ),

@@ -125,6 +125,7 @@ def my_alerts(request: HttpRequest) -> HttpResponse:
     since, until, days = _period(request)
     alerts = Alert.objects.filter(focal_point=request.member).order_by("-created_at")[:100]
     figures = selectors.focal_point_figures(request.member.pk, since=since, until=until)
+    unit = selectors.unit_figures(request.member.organisation_id, since=since, until=until)
     return render(
         request,
         "staff/my_alerts.html",
@@ -134,6 +135,11 @@ def my_alerts(request: HttpRequest) -> HttpResponse:
             "ack_median": charts.human(figures["acknowledged"].median),
             "ack_p90": charts.human(figures["acknowledged"].p90),
             "response_median": charts.human(figures["responded"].median),
+            "unit_name": request.member.organisation.name,
+            "unit_count": unit["alerts"],
+            "unit_ack_median": charts.human(unit["acknowledged"].median),
+            "unit_ack_p90": charts.human(unit["acknowledged"].p90),
+            "unit_response_median": charts.human(unit["responded"].median),
             "days": days,
         },
     )

@@ -103,3 +103,6 @@ def test_a_focal_point_sees_their_own_figures_and_can_answer_on_the_web(scenario
 
     assert "1 alerte(s) reçue(s)" in page
     assert "médiane 2 min" in page  # escalated to him at 06:35, acknowledged 06:37
+    # The unit: two alerts (the first focal point's, unanswered, and his).
+    assert "Mon unité : Brigade de gendarmerie de Douentza" in page
+    assert "2 alerte(s)." in page
