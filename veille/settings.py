@@ -164,13 +164,22 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # sweep below will pick it up, so a webhook never waits on a dead broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = envfloat("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0, minimum=0.1)
 CELERY_TASK_PUBLISH_RETRY = False
+# --- Escalation: minutes an alert may stay unacknowledged, per severity ---
+ESCALATION_MINUTES = {
+    "critical": envfloat("ESCALATION_MINUTES_CRITICAL", 15, minimum=0.01),
+    "high": envfloat("ESCALATION_MINUTES_HIGH", 30, minimum=0.01),
+    "medium": envfloat("ESCALATION_MINUTES_MEDIUM", 120, minimum=0.01),
+    "low": envfloat("ESCALATION_MINUTES_LOW", 480, minimum=0.01),
+}
+ESCALATION_CHECK_SECONDS = envfloat("ESCALATION_CHECK_SECONDS", 60, minimum=0.5)
+
 SWEEP_GRACE_SECONDS = envint("SWEEP_GRACE_SECONDS", 60, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-inbound": {"task": "messaging.tasks.sweep_inbound", "schedule": envint("SWEEP_INBOUND_SECONDS", 30)},
     "sweep-outbound": {"task": "messaging.tasks.sweep_outbound", "schedule": envint("SWEEP_OUTBOUND_SECONDS", 30)},
     "purge-contact-vault": {"task": "messaging.tasks.purge_contact_vault", "schedule": 3600},
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 3600},
-    "escalate-overdue-alerts": {"task": "alerts.tasks.escalate_overdue", "schedule": 60},
+    "escalate-overdue-alerts": {"task": "alerts.tasks.escalate_overdue", "schedule": ESCALATION_CHECK_SECONDS},
     "purge-web-submissions": {"task": "reporting.tasks.purge_web_submissions", "schedule": 3600},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
 }
@@ -218,14 +227,6 @@ INBOUND_SMS_HANDLERS = envlist(
 # --- Triage ---
 CLAIM_MINUTES = envint("CLAIM_MINUTES", 30, minimum=1)
 QUESTION_REPLY_HOURS = envint("QUESTION_REPLY_HOURS", 48, minimum=1)
-
-# --- Escalation: minutes an alert may stay unacknowledged, per severity ---
-ESCALATION_MINUTES = {
-    "critical": envint("ESCALATION_MINUTES_CRITICAL", 15, minimum=1),
-    "high": envint("ESCALATION_MINUTES_HIGH", 30, minimum=1),
-    "medium": envint("ESCALATION_MINUTES_MEDIUM", 120, minimum=1),
-    "low": envint("ESCALATION_MINUTES_LOW", 480, minimum=1),
-}
 
 OUTBOUND_FAILURE_HANDLERS = envlist("OUTBOUND_FAILURE_HANDLERS", ["alerts.delivery.on_outbound_failed"])
 
