@@ -112,6 +112,15 @@ GROUPINGS = {
 }
 
 
+def _label_names(group_by: str) -> dict[str, str]:
+    """Readable names for grouped codes (categories, forces, urban/rural)."""
+    from focal_points.models import Category, Force
+    from places.models import Setting
+
+    choices = {"category": Category.choices, "force": Force.choices, "setting": Setting.choices}.get(group_by, [])
+    return {value: str(label) for value, label in choices}
+
+
 def response_times(reports: QuerySet[Report], *, group_by: str, since: datetime, until: datetime) -> list[Row]:
     """Median and 90th percentile of every stage, per group, for reports received in the
     period. Durations are computed in Python: SQLite has no percentile function, and a
@@ -129,10 +138,11 @@ def response_times(reports: QuerySet[Report], *, group_by: str, since: datetime,
             if at is not None:
                 durations[label][stage].append(max(0.0, (at - row["received_at"]).total_seconds()))
     rows = []
-    for label in sorted(counts):
+    names = _label_names(group_by)
+    for label in sorted(counts, key=str):
         rows.append(
             Row(
-                label=str(label),
+                label=str(names.get(label, label)),
                 reports=counts[label],
                 stages={stage: stage_figures(durations[label][stage]) for stage in STAGES},
             )

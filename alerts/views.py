@@ -72,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "stages": [(s, selectors.STAGE_LABELS[s]) for s in selectors.STAGES],
             "group_by": group_by,
+            "group_label": selectors.GROUPINGS[group_by][1].lower(),
             "groupings": [(key, label) for key, (_, label) in selectors.GROUPINGS.items()],
             "days": days,
             "stage": stage,

@@ -88,7 +88,7 @@ def test_the_dashboard_and_csv_show_the_figures(scenario, staff_client):
 
     assert page.status_code == 200 and "<svg" in page.content.decode()
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
-    assert rows[0]["category"] == "armed_attack"
+    assert rows[0]["category"] == "Attaque armée"
     assert rows[0]["acknowledged_median_minutes"] == "27.0"
     assert "R-" + scenario.reference in page.content.decode()  # the escalation is listed as a breach
 

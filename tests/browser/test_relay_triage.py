@@ -120,3 +120,58 @@ def test_a_relay_triages_a_report_from_login_to_closing(live_server, browser_pag
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{live_server.url}/staff/reports/map/")
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requests)
+
+
+def test_a_coordinator_reads_the_dashboard(live_server, browser_page, deployment):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from alerts.services import alert_forward, alert_record_step
+    from focal_points.models import Category, Member
+    from places.models import Commune
+    from reporting import triage
+    from reporting.services import PlaceChoice, report_submit
+
+    aminata = Member.objects.get(name="Aminata Guindo")
+    coulibaly = Member.objects.get(name="Adjudant Coulibaly")
+    start = timezone.now() - timedelta(days=3)
+    for n, (commune, minutes) in enumerate([("Dangol-Boré", 12), ("Hombori", 45), ("Socoura", 130)]):
+        moment = start + timedelta(hours=n * 20)
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            report = report_submit(
+                channel="sms",
+                category=Category.ARMED_ATTACK,
+                description="x",
+                place=PlaceChoice(commune_id=Commune.objects.get(name=commune).pk),
+            ).report
+            relay = aminata if commune != "Socoura" else Member.objects.get(name="Hamadoun Cissé")
+            if commune == "Hombori":
+                relay = Member.objects.get(name="Fatoumata Cissé")
+            triage.report_classify(member=relay, report_id=report.pk, severity="critical")
+            triage.report_summarise(member=relay, report_id=report.pk, summary="Attaque armee signalee au marche.")
+            target = coulibaly if commune != "Socoura" else Member.objects.get(name="Inspecteur Konaté")
+            alert_forward(member=relay, report_id=report.pk, focal_point_ids=[target.pk])
+        with mock.patch("django.utils.timezone.now", return_value=moment + timedelta(minutes=minutes)):
+            alert_record_step(member=target, reference=report.reference, step="acknowledged", channel="sms")
+    mariam = Member.objects.get(name="Mariam Traoré")
+    mariam.user = get_user_model().objects.create_user("mariam", password="correct horse battery staple")
+    mariam.save(update_fields=["user"])
+    device = TOTPDevice.objects.create(user=mariam.user, name="phone", confirmed=True)
+    page = browser_page
+    page.set_viewport_size({"width": 1100, "height": 900})
+
+    page.goto(f"{live_server.url}/staff/login/?next=/staff/alerts/dashboard/")
+    page.fill("#id_username", "mariam")
+    page.fill("#id_password", "correct horse battery staple")
+    page.fill("#id_code", code_for(device))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/alerts/dashboard/")
+    page.select_option("select[name=by]", "cercle")
+    page.click("form.filters button[type=submit]")
+
+    assert page.locator("svg.chart").count() >= 2
+    assert "Douentza" in page.content() and "Mopti" in page.content()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "staff-dashboard-fr.png"), full_page=True)
