@@ -37,6 +37,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
             if not CHROMIUM.exists():
+                if os.environ.get("VEILLE_REQUIRE_BROWSER"):
+                    # CI installs chromium: a missing browser there is a failure, not a skip.
+                    raise pytest.UsageError(f"VEILLE_REQUIRE_BROWSER is set but {CHROMIUM} is missing")
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
 

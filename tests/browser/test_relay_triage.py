@@ -4,50 +4,19 @@ summarise, close. Screenshots of the inbox and the report page go to screenshots
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.conftest import SCREENSHOTS
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("VEILLE_REQUIRE_BROWSER"):
-        raise RuntimeError("chromium is required here (VEILLE_REQUIRE_BROWSER) but /usr/bin/chromium is missing")
-    pytest.skip("chromium not installed: browser tests skipped", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are plain
-# synchronous test set-up, so Django's async-safety guard is lifted for this module.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
-        page = context.new_page()
-        yield page
-        context.close()
-        browser.close()
+def browser_page(new_page):
+    return new_page()
 
 
 def code_for(device: TOTPDevice) -> str:
