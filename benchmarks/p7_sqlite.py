@@ -135,8 +135,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "value": f"{hook.throughput:.1f} ok/s, p99 {hook.percentile(99):.0f} ms,"
                 f" max {max(hook.latencies_ms):.0f} ms, non-2xx {hook.non_2xx}"
                 f" (baseline p99 {base.percentile(99):.0f} ms)",
-                "goal": f">= {0.99 * min(rate, 100):.0f} ok/s, 0 non-2xx" if rate <= 100 else "0 non-2xx",
-                "pass": hook.non_2xx == 0 and (rate > 100 or hook.throughput >= 0.99 * rate),
+                # Kept up: everything accepted and no runaway queue (a server slower than the
+                # rate shows latencies growing through the run, far past a second).
+                "goal": "all 2xx, p99 < 1 s" if rate <= 100 else "all 2xx",
+                "pass": hook.non_2xx == 0 and (rate > 100 or hook.percentile(99) < 1000),
             }
         )
     ratio = closed["webhook"].throughput / closed["baseline"].throughput if closed["baseline"].throughput else 0
