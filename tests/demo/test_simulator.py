@@ -88,3 +88,7 @@ def test_demo_setup_prepares_everything(db, settings, tmp_path):
     assert "Staff account: coordination /" in out.getvalue()
     assert Report.objects.count() == 4
     assert (tmp_path / "demo-admin-password.txt").exists()
+    from focal_points.models import Member
+
+    assert Member.objects.get(user__username="coordination").role == "national_coordinator"
+    assert Member.objects.count() == 14

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from focal_points.models import Member
+from focal_points.services import members_import_csv
 from messaging.models import Channel
 from places.models import Commune
 from reporting.models import Category, OccurredPeriod, PeopleAffected, Report
 from reporting.services import PlaceChoice, report_submit
 
+DEPLOYMENT = Path(__file__).resolve().parents[3] / "focal_points" / "fixtures" / "deployment_mopti.csv"
 SAMPLE_REPORTS = [
     ("Dangol-Boré", Category.ARMED_ATTACK, "Des hommes armes ont attaque le marche ce matin, 3 blesses."),
     ("Socoura", Category.FORCE_ABUSE, "A un poste de controle, des hommes en uniforme ont pris de l'argent."),
@@ -31,6 +35,8 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("import_gazetteer")
+        # A region's relays, units, oversight and support, so every page has people in it.
+        members_import_csv(DEPLOYMENT.read_text(encoding="utf-8"))
         self._staff_account()
         self._sample_reports()
 
@@ -40,11 +46,16 @@ class Command(BaseCommand):
             self.stdout.write("Staff account 'coordination' exists (password printed on its first set-up).")
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser("coordination", password=password)
+        user = User.objects.create_superuser("coordination", password=password)
+        # The demo account is the national coordination: it sees every report and page.
+        Member.objects.filter(name="Ibrahim Keita").update(user=user)
         password_file = settings.VAR_DIR / "demo-admin-password.txt"
         password_file.write_text(password + "\n")
         password_file.chmod(0o600)
-        self.stdout.write(f"Staff account: coordination / {password}  (also in {password_file})")
+        self.stdout.write(
+            f"Staff account: coordination / {password}  (also in {password_file}). "
+            "The first login at /staff/login/ enrols an authenticator app (TOTP)."
+        )
 
     def _sample_reports(self) -> None:
         if Report.objects.exists():
