@@ -11,11 +11,9 @@ import difflib
 import threading
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-
 from places.models import Cercle, Commune, Region
 from places.normalize import fold
-from places.services import INDEX_VERSION_KEY
+from places.services import places_index_version
 
 LEVEL_RANK = {"commune": 0, "cercle": 1, "region": 2}
 MAX_NGRAM = 4
@@ -169,7 +167,7 @@ def _closest(index: _Index, gram: str) -> str | None:
 
 def _current_index() -> _Index:
     global _index
-    version = cache.get(INDEX_VERSION_KEY, 0)
+    version = places_index_version()
     with _lock:
         if _index is None or _index.version != version:
             _index = _build_index(version)

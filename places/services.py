@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,8 +113,19 @@ def gazetteer_import(*, path: Path = DEFAULT_GAZETTEER) -> ImportSummary:
 
 
 def places_index_invalidate() -> None:
-    """Tell every process (web, worker) to rebuild its place-name index."""
-    try:
-        cache.incr(INDEX_VERSION_KEY)
-    except ValueError:
-        cache.set(INDEX_VERSION_KEY, 1, None)
+    """Tell every process (web, worker) to rebuild its place-name index.
+
+    The version is a random token, not a counter: after a cache flush a counter would
+    start again at a number some process's stale index may already carry.
+    """
+    cache.set(INDEX_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def places_index_version() -> str:
+    """The current token; a missing one (cache flushed) is replaced, which makes every
+    process rebuild once."""
+    version = cache.get(INDEX_VERSION_KEY)
+    if version is None:
+        cache.add(INDEX_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(INDEX_VERSION_KEY)
+    return version
