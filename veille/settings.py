@@ -180,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-contact-vault": {"task": "messaging.tasks.purge_contact_vault", "schedule": 3600},
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 3600},
     "escalate-overdue-alerts": {"task": "alerts.tasks.escalate_overdue", "schedule": ESCALATION_CHECK_SECONDS},
+    "purge-closed-reports": {"task": "reporting.tasks.purge_closed_reports", "schedule": 6 * 3600},
     "purge-web-submissions": {"task": "reporting.tasks.purge_web_submissions", "schedule": 3600},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
 }
@@ -213,6 +214,7 @@ SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)
 SMS_REPLY_MODE = envchoice("SMS_REPLY_MODE", "always", {"always", "never"})
 SMS_JOIN_WINDOW_MINUTES = envint("SMS_JOIN_WINDOW_MINUTES", 10, minimum=0)
 CONTACT_VAULT_DAYS = envint("CONTACT_VAULT_DAYS", 30, minimum=1)
+REPORT_RETENTION_DAYS = envint("REPORT_RETENTION_DAYS", 365, minimum=1)
 INBOUND_RETENTION_DAYS = envint("INBOUND_RETENTION_DAYS", 7, minimum=1)
 OUTBOUND_RETENTION_DAYS = envint("OUTBOUND_RETENTION_DAYS", 30, minimum=1)
 INBOUND_MAX_ATTEMPTS = envint("INBOUND_MAX_ATTEMPTS", 10, minimum=1)

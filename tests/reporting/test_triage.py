@@ -206,3 +206,19 @@ def test_a_reporter_who_did_not_ask_hears_nothing_at_closure(people, phone, outb
         triage.report_close(member=people["Fatoumata Cissé"], report_id=Report.objects.get().pk, reason="resolved")
 
     assert [sms for sms in outbox if sms.to == "+22376123456"] == []
+
+
+def test_closed_reports_are_purged_after_retention_and_open_ones_never(people, settings):
+    from reporting.tasks import purge_closed_reports
+
+    old_closed = web_report("Dangol-Boré")
+    old_open = web_report("Dangol-Boré")
+    triage.report_close(member=people["Aminata Guindo"], report_id=old_closed.pk, reason="resolved")
+    long_ago = timezone.now() - timedelta(days=settings.REPORT_RETENTION_DAYS + 1)
+    Report.objects.filter(pk__in=[old_closed.pk, old_open.pk]).update(last_message_at=long_ago)
+    recent_closed = web_report("Dangol-Boré")
+    triage.report_close(member=people["Aminata Guindo"], report_id=recent_closed.pk, reason="false")
+
+    purge_closed_reports()
+
+    assert set(Report.objects.values_list("pk", flat=True)) == {old_open.pk, recent_closed.pk}
