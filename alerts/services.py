@@ -27,6 +27,27 @@ class ForwardError(triage.TriageError):
     pass
 
 
+def _send_alert_sms(alert: Alert, *, purpose: str, priority: int) -> None:
+    """Queue the one-segment alert SMS from the alert's own snapshot, and keep the
+    outbound row to follow its delivery. Members without a phone see it on the web."""
+    phone = alert.focal_point.phone
+    if not phone:
+        return
+    alert.outbound = messaging.outbound_enqueue(
+        to_number=phone,
+        body=alert_sms(
+            reference=alert.reference,
+            severity=alert.severity,
+            category=alert.category,
+            place=alert.place,
+            summary=alert.summary,
+        ),
+        purpose=purpose,
+        priority=priority,
+    )
+    alert.save(update_fields=["outbound"])
+
+
 @transaction.atomic
 def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int]) -> list[Alert]:
     if not focal_point_ids:
@@ -62,20 +83,11 @@ def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int])
         if not new:
             continue
         AlertEvent.objects.create(alert=alert, kind=AlertEventKind.FORWARDED, member=member, channel=Channel.WEB)
-        if focal_point.phone:
-            alert.outbound = messaging.outbound_enqueue(
-                to_number=focal_point.phone,
-                body=alert_sms(
-                    reference=report.reference,
-                    severity=report.severity,
-                    category=report.category,
-                    place=report.place_label,
-                    summary=report.summary,
-                ),
-                purpose="alert",
-                priority=Priority.URGENT if report.severity in {"critical", "high"} else Priority.NORMAL,
-            )
-            alert.save(update_fields=["outbound"])
+        _send_alert_sms(
+            alert,
+            purpose="alert",
+            priority=Priority.URGENT if report.severity in {"critical", "high"} else Priority.NORMAL,
+        )
         created.append(alert)
     return created
 
@@ -193,18 +205,5 @@ def alert_escalate(*, alert_id: int) -> Alert | None:
         escalation_level=alert.escalation_level + 1,
     )
     AlertEvent.objects.create(alert=escalated, kind=AlertEventKind.FORWARDED, channel="system")
-    if member.phone:
-        escalated.outbound = messaging.outbound_enqueue(
-            to_number=member.phone,
-            body=alert_sms(
-                reference=alert.reference,
-                severity=alert.severity,
-                category=alert.category,
-                place=alert.place,
-                summary=alert.summary,
-            ),
-            purpose="alert_escalation",
-            priority=Priority.URGENT,
-        )
-        escalated.save(update_fields=["outbound"])
+    _send_alert_sms(escalated, purpose="alert_escalation", priority=Priority.URGENT)
     return escalated

@@ -246,19 +246,3 @@ def place_match(text: str) -> PlaceMatch | None:
         if best is None or score < best[0]:
             best = (score, match)
     return best[1] if best else None
-
-
-def regions_ordered() -> list[Region]:
-    return list(Region.objects.order_by("name"))
-
-
-def cercles_of(region_id: int) -> list[Cercle]:
-    return list(Cercle.objects.filter(region_id=region_id).order_by("name"))
-
-
-def communes_of(cercle_id: int) -> list[Commune]:
-    return list(Commune.objects.filter(cercle_id=cercle_id).order_by("name"))
-
-
-def commune_with_parents(commune_id: int) -> Commune | None:
-    return Commune.objects.select_related("cercle__region").filter(pk=commune_id).first()

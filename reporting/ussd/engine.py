@@ -49,10 +49,6 @@ def menu_number(choice: str) -> int | None:
     return None
 
 
-def fits(screen_text: str) -> bool:
-    return gsm7_length(screen_text) <= USSD_SCREEN_LIMIT
-
-
 def paginate(header: str, items: list[str], footer_lines: list[str]) -> list[list[int]]:
     """Split item indexes into pages whose screen (with room for an "invalid" prefix and
     the navigation lines) fits the limit."""
