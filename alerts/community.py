@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from alerts.models import CommunityAlert, CommunityAlertStatus, Subscription
-from focal_points.models import Member, Role
+from alerts.community_selectors import COORDINATOR_ROLES, communes_covered_by, community_alerts_visible_to
+from alerts.models import (
+    CommunityAlert,
+    CommunityAlertEvent,
+    CommunityAlertEventKind,
+    CommunityAlertStatus,
+    Subscription,
+)
+from focal_points.models import Member
 from messaging import services as messaging
 from messaging.models import Priority
 from places.models import Commune
 from veille.gsm7 import to_gsm7
 from veille.phones import normalize_msisdn
 
-COORDINATOR_ROLES = {Role.COORDINATOR, Role.NATIONAL_COORDINATOR}
 SUBSCRIBE_TEXTS = {
     "subscribed": {
         "fr": "Veille: vous recevrez les alertes pour {place}. Pour arreter: DESABONNER {place}",
@@ -34,8 +41,16 @@ SUBSCRIBE_TEXTS = {
 }
 
 
+# One SMS: 140 characters plus the "Veille: " prefix stay within a 160-septet segment.
+TEXT_MIN, TEXT_MAX = 10, 140
+
+
 class CommunityAlertError(Exception):
     pass
+
+
+class CommunityAlertNotVisible(CommunityAlertError):
+    """No such alert for this member (or outside their areas): pages answer 404."""
 
 
 def subscription_text(key: str, language: str, **params: str) -> str:
@@ -60,49 +75,65 @@ def unsubscribe(*, pseudonym: str, commune: Commune | None) -> int:
     return deleted
 
 
+def community_alert_text(text: str) -> str:
+    """The text as it will be sent: spaces collapsed, characters outside GSM-7 replaced,
+    so that it fits one SMS after the "Veille: " prefix."""
+    return to_gsm7(" ".join(text.split()))
+
+
 @transaction.atomic
 def community_alert_propose(*, member: Member, text: str, commune_ids: list[int]) -> CommunityAlert:
+    """A coordinator proposes a warning for communes they cover; nothing is sent yet."""
     if member.role not in COORDINATOR_ROLES:
-        raise CommunityAlertError("seuls les coordinateurs proposent une alerte communautaire")
-    text = to_gsm7(" ".join(text.split()))
-    if not 10 <= len(text) <= 140:
-        raise CommunityAlertError("le message doit faire entre 10 et 140 caractères")
-    communes = list(Commune.objects.filter(pk__in=commune_ids))
-    if not communes:
-        raise CommunityAlertError("choisissez au moins une commune")
+        raise CommunityAlertError(gettext("seuls les coordinateurs proposent une alerte communautaire"))
+    text = community_alert_text(text)
+    if not TEXT_MIN <= len(text) <= TEXT_MAX:
+        raise CommunityAlertError(gettext("le message doit faire entre 10 et 140 caractères"))
+    wanted = set(commune_ids)
+    if not wanted:
+        raise CommunityAlertError(gettext("choisissez au moins une commune"))
+    communes = list(communes_covered_by(member).filter(pk__in=wanted))
+    if len(communes) != len(wanted):
+        raise CommunityAlertError(gettext("vous ne pouvez alerter que les communes de vos zones"))
     alert = CommunityAlert.objects.create(text=text, created_by=member)
     alert.communes.set(communes)
+    CommunityAlertEvent.objects.create(alert=alert, kind=CommunityAlertEventKind.PROPOSED, member=member)
     return alert
 
 
 @transaction.atomic
 def community_alert_decide(*, member: Member, alert_id: int, approve: bool) -> CommunityAlert:
     """A second coordinator approves (the alert goes out, paced, as bulk) or rejects."""
-    alert = CommunityAlert.objects.select_for_update().get(pk=alert_id)
     if member.role not in COORDINATOR_ROLES:
-        raise CommunityAlertError("seuls les coordinateurs approuvent une alerte communautaire")
+        raise CommunityAlertError(gettext("seuls les coordinateurs approuvent une alerte communautaire"))
+    # Locked, and only if every commune is within the member's areas: a regional
+    # coordinator cannot send a warning to residents of another region.
+    alert = community_alerts_visible_to(member).select_for_update().filter(pk=alert_id).first()
+    if alert is None:
+        raise CommunityAlertNotVisible(gettext("alerte introuvable ou hors de vos zones"))
     if alert.created_by_id == member.pk:
-        raise CommunityAlertError("une deuxième personne doit approuver")
+        raise CommunityAlertError(gettext("une deuxième personne doit approuver"))
     if alert.status != CommunityAlertStatus.PENDING:
-        raise CommunityAlertError("cette alerte a déjà été décidée")
+        raise CommunityAlertError(gettext("cette alerte a déjà été décidée"))
     alert.approved_by = member
     alert.decided_at = timezone.now()
     alert.status = CommunityAlertStatus.APPROVED if approve else CommunityAlertStatus.REJECTED
     if approve:
-        sent = 0
+        # One SMS per resident, however many of the communes they subscribed to; queued
+        # in bulk so that a thousand recipients take well under a second (target P5).
         subscribers = Subscription.objects.filter(commune__in=alert.communes.all()).order_by("pseudonym")
         seen: set[str] = set()
+        recipients: list[tuple[str, str]] = []
         for subscription in subscribers:
-            if subscription.pseudonym in seen:
-                continue
-            seen.add(subscription.pseudonym)
-            if messaging.outbound_enqueue(
-                to_number=subscription.number,
-                body=f"Veille: {alert.text}",
-                purpose="community_alert",
-                priority=Priority.BULK,
-            ):
-                sent += 1
-        alert.recipients = sent
+            if subscription.pseudonym not in seen:
+                seen.add(subscription.pseudonym)
+                recipients.append((subscription.number, f"Veille: {alert.text}"))
+        queued = messaging.outbound_enqueue_many(messages=recipients, purpose="community_alert", priority=Priority.BULK)
+        alert.recipients = len(queued)
     alert.save(update_fields=["approved_by", "decided_at", "status", "recipients"])
+    CommunityAlertEvent.objects.create(
+        alert=alert,
+        kind=CommunityAlertEventKind.APPROVED if approve else CommunityAlertEventKind.REJECTED,
+        member=member,
+    )
     return alert

@@ -120,3 +120,25 @@ class CommunityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"community alert {self.pk} ({self.status})"
+
+
+class CommunityAlertEventKind(models.TextChoices):
+    PROPOSED = "proposed", _("Proposée")
+    APPROVED = "approved", _("Approuvée")
+    REJECTED = "rejected", _("Refusée")
+
+
+class CommunityAlertEvent(models.Model):
+    """Every state change of a community alert, with who and when: the two-person rule's
+    trail, shown on the coordinators' page."""
+
+    alert = models.ForeignKey(CommunityAlert, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=CommunityAlertEventKind.choices)
+    member = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.alert_id})"

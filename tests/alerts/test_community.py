@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.community import CommunityAlertError, community_alert_decide, community_alert_propose
-from alerts.models import CommunityAlertStatus, Subscription
-from focal_points.models import Member
+from alerts.community import (
+    CommunityAlertError,
+    CommunityAlertNotVisible,
+    community_alert_decide,
+    community_alert_propose,
+)
+from alerts.models import (
+    CommunityAlert,
+    CommunityAlertEvent,
+    CommunityAlertEventKind,
+    CommunityAlertStatus,
+    Subscription,
+)
+from focal_points.models import Area, Member
 from messaging.models import OutboundMessage, Priority
-from places.models import Commune
+from places.models import Commune, Region
 from reporting.models import Report
 from tests.conftest import TwilioPhone
 
@@ -23,8 +34,11 @@ def sms_from(client, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def second_coordinator(deployment):
+    """A second regional coordinator of Mopti: a coordinator decides only within their areas."""
     mariam = Member.objects.get(name="Mariam Traoré")
-    return Member.objects.create(organisation=mariam.organisation, name="Seydou Maiga", role="coordinator")
+    seydou = Member.objects.create(organisation=mariam.organisation, name="Seydou Maiga", role="coordinator")
+    Area.objects.create(member=seydou, region=Region.objects.get(name="Mopti"))
+    return seydou
 
 
 def test_residents_subscribe_and_unsubscribe_by_keyword(deployment, sms_from, outbox):
@@ -82,3 +96,77 @@ def test_a_rejected_warning_sends_nothing(deployment, second_coordinator, sms_fr
 
     assert outbox == []
     assert not OutboundMessage.objects.filter(purpose="community_alert").exists()
+
+
+def _commune(name: str, region: str) -> Commune:
+    return Commune.objects.get(name=name, cercle__region__name=region)
+
+
+def test_a_regional_coordinator_proposes_only_for_communes_of_their_region(deployment):
+    mariam = Member.objects.get(name="Mariam Traoré")  # region:Mopti
+
+    with pytest.raises(CommunityAlertError, match="vos zones"):
+        community_alert_propose(
+            member=mariam,
+            text="Evitez la route de Bafoulabe ce soir.",
+            commune_ids=[_commune("Hombori", "Mopti").pk, _commune("Diakon", "Kayes").pk],
+        )
+
+    assert not CommunityAlert.objects.exists()
+
+
+def test_a_national_coordinator_proposes_anywhere(deployment):
+    ibrahim = Member.objects.get(name="Ibrahim Keita")
+
+    alert = community_alert_propose(
+        member=ibrahim,
+        text="Evitez la route de Bafoulabe ce soir.",
+        commune_ids=[_commune("Hombori", "Mopti").pk, _commune("Diakon", "Kayes").pk],
+    )
+
+    assert alert.communes.count() == 2
+
+
+def test_a_regional_coordinator_cannot_decide_an_alert_reaching_beyond_their_region(deployment, second_coordinator):
+    ibrahim = Member.objects.get(name="Ibrahim Keita")
+    across = community_alert_propose(
+        member=ibrahim,
+        text="Evitez la route de Bafoulabe ce soir.",
+        commune_ids=[_commune("Hombori", "Mopti").pk, _commune("Diakon", "Kayes").pk],
+    )
+    kayes = Member.objects.create(organisation=ibrahim.organisation, name="Oumou Sow", role="coordinator")
+    Area.objects.create(member=kayes, region=Region.objects.get(name="Kayes"))
+    mopti_only = community_alert_propose(
+        member=ibrahim, text="Evitez la route de Hombori ce soir.", commune_ids=[_commune("Hombori", "Mopti").pk]
+    )
+
+    for member, alert in [(second_coordinator, across), (kayes, across), (kayes, mopti_only)]:
+        with pytest.raises(CommunityAlertNotVisible):
+            community_alert_decide(member=member, alert_id=alert.pk, approve=True)
+    with pytest.raises(CommunityAlertNotVisible):
+        community_alert_decide(member=second_coordinator, alert_id=999_999, approve=True)
+
+    assert set(CommunityAlert.objects.values_list("status", flat=True)) == {CommunityAlertStatus.PENDING}
+    assert community_alert_decide(member=second_coordinator, alert_id=mopti_only.pk, approve=False).status == (
+        CommunityAlertStatus.REJECTED
+    )
+
+
+def test_each_state_change_is_an_event_row(deployment, second_coordinator):
+    mariam = Member.objects.get(name="Mariam Traoré")
+    hombori = [_commune("Hombori", "Mopti").pk]
+    approved = community_alert_propose(member=mariam, text="Evitez la route de Hombori ce soir.", commune_ids=hombori)
+    rejected = community_alert_propose(member=mariam, text="Evitez le marche de Hombori demain.", commune_ids=hombori)
+
+    community_alert_decide(member=second_coordinator, alert_id=approved.pk, approve=True)
+    community_alert_decide(member=second_coordinator, alert_id=rejected.pk, approve=False)
+    with pytest.raises(CommunityAlertError, match="déjà été décidée"):
+        community_alert_decide(member=Member.objects.get(name="Ibrahim Keita"), alert_id=approved.pk, approve=False)
+
+    trail = list(CommunityAlertEvent.objects.order_by("pk").values_list("alert_id", "kind", "member__name"))
+    assert trail == [
+        (approved.pk, CommunityAlertEventKind.PROPOSED, "Mariam Traoré"),
+        (rejected.pk, CommunityAlertEventKind.PROPOSED, "Mariam Traoré"),
+        (approved.pk, CommunityAlertEventKind.APPROVED, "Seydou Maiga"),
+        (rejected.pk, CommunityAlertEventKind.REJECTED, "Seydou Maiga"),
+    ]
