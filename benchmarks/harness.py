@@ -179,6 +179,18 @@ def redis_queue_length(url: str, queue: str = "default") -> int:
         client.close()
 
 
+def redis_purge_queue(url: str, queue: str = "default") -> int:
+    """Drop the tasks waiting in a Celery queue (priority sub-queues included)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        keys = [key for key in client.scan_iter(match=f"{queue}*") if client.type(key) == b"list"]
+        return int(client.delete(*keys)) if keys else 0
+    finally:
+        client.close()
+
+
 @contextmanager
 def temp_dir(prefix: str, keep: bool = False) -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix=prefix))
@@ -295,6 +307,22 @@ def start_beat(stack: Stack) -> Process:
         f"--schedule={stack.var_dir / 'celerybeat-schedule'}",
     ]
     return Process("beat", argv, stack.env(), stack.var_dir / "beat.log")
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of the live processes of a process group: a worker's
+    main process and its pool children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command name: state, ppid, pgrp, ..., utime (12th), stime (13th).
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def stop_all(processes: list[Process]) -> None:

@@ -35,6 +35,8 @@ class Result:
     statuses: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     ok_ids: list[str] = field(default_factory=list)
+    # Wall-clock time (epoch seconds) each 2xx answer arrived: when the request was accepted.
+    accepted_at: dict[str, float] = field(default_factory=dict)
     target_rate: float | None = None
     concurrency: int | None = None
     bodies_bad: int = 0
@@ -105,6 +107,7 @@ async def _send(
             result.statuses[response.status] += 1
             if 200 <= response.status < 300:
                 result.ok_ids.append(request_id)
+                result.accepted_at[request_id] = time.time()
                 if check is not None and not check(text):
                     result.bodies_bad += 1
     except TimeoutError:

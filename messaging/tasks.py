@@ -58,13 +58,26 @@ def sweep_inbound() -> dict[str, int]:
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def send_outbound(self, message_id: int) -> str:
     outcome = services.outbound_send(message_id=message_id)
-    if outcome in {"retry", "paced"}:
+    # "not-due": delivered before its time (a duplicate, or a timer running early):
+    # queued again for its time rather than left to the sweep.
+    if outcome in {"retry", "paced", "not-due"}:
         from messaging.models import OutboundMessage
 
         row = OutboundMessage.objects.filter(pk=message_id).values("next_attempt_at", "priority").first()
         if row and row["next_attempt_at"] is not None:
             send_outbound.apply_async(args=[message_id], eta=row["next_attempt_at"], priority=row["priority"])
     return outcome
+
+
+@shared_task(acks_late=True)
+def dispatch_outbound(message_ids: list[int], priority: int) -> int:
+    """Publish one ``send_outbound`` per message of a broadcast chunk. A broadcast's rows
+    are queued in one transaction; publishing a thousand tasks from the request would
+    take seconds, so the request publishes one of these per chunk and a worker fans out.
+    A lost dispatch only delays: the rows stay queued and the outbound sweep sends them."""
+    for message_id in message_ids:
+        send_outbound.apply_async(args=[message_id], priority=priority)
+    return len(message_ids)
 
 
 @shared_task

@@ -80,13 +80,20 @@ def _place_from_match(match: PlaceMatch | None) -> PlaceChoice:
     return PlaceChoice(match.region_id, match.cercle_id, match.commune_id)
 
 
-def _new_codes() -> tuple[str, str, str]:
-    """A fresh reference and receipt. References grow a character if the space fills."""
+def _new_codes(*, checked: bool = True) -> tuple[str, str, str]:
+    """A fresh reference and receipt. References grow a character if the space fills.
+
+    ``checked=False`` skips the existence checks: for a first draw, whose rare collision
+    the unique constraint catches (the caller then draws again, checked).
+    """
     length = codes.REFERENCE_LENGTH
-    for attempt in range(20):
-        reference = codes.random_code(length + attempt // 5)
-        if not Report.objects.filter(reference=reference).exists():
-            break
+    if checked:
+        for attempt in range(20):
+            reference = codes.random_code(length + attempt // 5)
+            if not Report.objects.filter(reference=reference).exists():
+                break
+    else:
+        reference = codes.random_code(length)
     receipt = codes.random_code(codes.RECEIPT_LENGTH)
     return reference, receipt, codes.receipt_digest(receipt)
 
@@ -113,8 +120,11 @@ def report_submit(
     resolved = _resolve_place(place or PlaceChoice())
     text = mask_phone_numbers(description.strip())[: settings.REPORT_MAX_DESCRIPTION_CHARS]
     now = now_minute()
-    for _ in range(5):
-        reference, receipt, digest = _new_codes()
+    for draw in range(6):
+        # The first draw is not checked in advance (a saved query on every report): the
+        # unique constraint refuses a collision, and the five checked draws that follow
+        # are what the loop did before.
+        reference, receipt, digest = _new_codes(checked=draw > 0)
         try:
             with transaction.atomic():
                 report = Report.objects.create(
@@ -145,7 +155,7 @@ def report_submit(
         ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
     for photo in photos or []:
         report_photo_add(report=report, photo=photo)
-    report_route(report=report)
+    report_route(report=report, new_report=True)
     return Submitted(report=report, receipt=receipt)
 
 
@@ -153,7 +163,7 @@ def report_submit(
 URGENT_CATEGORIES = {_Category.ARMED_ATTACK, _Category.KIDNAPPING, _Category.EXPLOSIVE, _Category.ARMED_PRESENCE}
 
 
-def report_route(*, report: Report) -> list[ReportRecipient]:
+def report_route(*, report: Report, new_report: bool = False) -> list[ReportRecipient]:
     """Record who must see the report and why, and tell the new recipients by SMS.
 
     Run at intake and again when the place becomes known: recipients already chosen are
@@ -163,14 +173,16 @@ def report_route(*, report: Report) -> list[ReportRecipient]:
     decisions = route_report(
         category=report.category, place=Place(report.commune_id, report.cercle_id, report.region_id)
     )
-    already = set(report.recipients.values_list("member_id", flat=True))
-    added = [
-        ReportRecipient.objects.create(
-            report=report, member_id=d.member_id, rule=d.rule[:200], audience=d.audience, level=d.level
-        )
-        for d in decisions
-        if d.member_id not in already
-    ]
+    # A report created in this transaction has no recipients yet: no need to ask.
+    already = set() if new_report else set(report.recipients.values_list("member_id", flat=True))
+    # One INSERT for all recipients, not one each.
+    added = ReportRecipient.objects.bulk_create(
+        [
+            ReportRecipient(report=report, member_id=d.member_id, rule=d.rule[:200], audience=d.audience, level=d.level)
+            for d in decisions
+            if d.member_id not in already
+        ]
+    )
     if added:
         ReportEvent.objects.create(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
         _notify_recipients(report, added)
@@ -251,6 +263,7 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
     place = to_gsm7(report.place_label or "lieu inconnu")[:PLACE_MAX_CHARS]
     priority = Priority.URGENT if report.category in URGENT_CATEGORIES else Priority.NORMAL
     now = timezone.now()
+    notified: list[int] = []
     for recipient in recipients:
         member = members[recipient.member_id]
         if not member.phone:
@@ -261,7 +274,10 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
         )
         if messaging.outbound_enqueue(to_number=member.phone, body=body, purpose="relay_notice", priority=priority):
             recipient.notified_at = now
-            recipient.save(update_fields=["notified_at"])
+            notified.append(recipient.member_id)
+    if notified:
+        # One UPDATE for every notified recipient (unique per report and member).
+        ReportRecipient.objects.filter(report=report, member_id__in=notified).update(notified_at=now)
 
 
 def report_submit_web(

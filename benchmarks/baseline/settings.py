@@ -10,6 +10,8 @@ import os
 from veille.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.baseline.urls"
+# Registers benchmarks/baseline/tasks.py with the workers (P4's bare task); no models.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.baseline"]  # noqa: F405
 
 if os.environ.get("BENCH_BROKER_POLLING_INTERVAL"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

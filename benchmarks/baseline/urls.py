@@ -2,7 +2,11 @@
 
 from django.urls import path
 
-from benchmarks.baseline.views import bare_insert
+from benchmarks.baseline.views import bare_insert, bare_insert_notify
 from veille.urls import urlpatterns as veille_urlpatterns
 
-urlpatterns = [path("channels/bench-baseline/sms/", bare_insert), *veille_urlpatterns]
+urlpatterns = [
+    path("channels/bench-baseline/sms/", bare_insert),
+    path("channels/bench-baseline/notify/", bare_insert_notify),
+    *veille_urlpatterns,
+]

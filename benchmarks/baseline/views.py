@@ -7,7 +7,7 @@ The table is created by the benchmark scripts (benchmarks/probe.py), not by a mi
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -33,4 +33,28 @@ def bare_insert(request: HttpRequest) -> HttpResponse:
                 timezone.now(),
             ],
         )
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def bare_insert_notify(request: HttpRequest) -> HttpResponse:
+    """P4's reference: the same INSERT, then the bare notification task after commit."""
+    from benchmarks.baseline.tasks import bare_notify
+
+    post = request.POST
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_baseline (message_sid, sender_length, body, num_media, received_at) "
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            [
+                post.get("MessageSid", ""),
+                len(post.get("From", "")),
+                post.get("Body", ""),
+                int(post.get("NumMedia", "0") or 0),
+                timezone.now(),
+            ],
+        )
+        (row_id,) = cursor.fetchone()
+    transaction.on_commit(lambda: bare_notify.delay(row_id))
     return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")

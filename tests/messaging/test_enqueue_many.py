@@ -74,3 +74,19 @@ def test_sent_through_the_queue(outbox, django_capture_on_commit_callbacks) -> N
         services.outbound_enqueue_many(messages=[(n, "Veille: alerte") for n in numbers(3)], purpose="community_alert")
     assert sorted(sms.to for sms in outbox) == numbers(3)
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {OutboundStatus.SENT}
+
+
+def test_publishes_one_dispatch_task_per_chunk(django_capture_on_commit_callbacks) -> None:
+    with (
+        mock.patch("messaging.tasks.dispatch_outbound.apply_async") as dispatch,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        created = services.outbound_enqueue_many(
+            messages=[(number, "Veille: alerte") for number in numbers(250)],
+            purpose="community_alert",
+            priority=Priority.BULK,
+        )
+    chunks = [call.kwargs["args"][0] for call in dispatch.call_args_list]
+    assert [len(chunk) for chunk in chunks] == [100, 100, 50]
+    assert [pk for chunk in chunks for pk in chunk] == [message.pk for message in created]
+    assert {call.kwargs["priority"] for call in dispatch.call_args_list} == {Priority.BULK}

@@ -414,3 +414,24 @@ def test_pacing_does_not_use_up_send_attempts(backend, settings):
         outcome = services.outbound_send(message_id=message.pk)
 
     assert outcome == "retry"  # the provider failed once: that is one attempt, not the last
+
+
+def test_a_task_delivered_a_moment_early_still_sends(backend):
+    """The worker's timer may fire a few milliseconds before ``next_attempt_at``."""
+    message = queued()
+    OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() + timedelta(seconds=0.3))
+
+    assert services.outbound_send(message_id=message.pk) == "sent"
+
+
+def test_a_task_delivered_long_before_its_time_is_queued_again_for_it(backend):
+    message = queued()
+    due = timezone.now() + timedelta(minutes=2)
+    OutboundMessage.objects.filter(pk=message.pk).update(next_attempt_at=due)
+
+    with mock.patch.object(tasks.send_outbound, "apply_async") as publish:
+        assert tasks.send_outbound.run(message.pk) == "not-due"
+
+    publish.assert_called_once()
+    assert publish.call_args.kwargs["eta"] == due
+    assert backend.calls == []

@@ -66,3 +66,53 @@ def test_the_measured_send_rate_stays_under_the_limit(settings, outbox):
     # of its slot, so 10 messages span at least 8 full slots.
     assert elapsed >= 0.40
     assert OutboundMessage.objects.filter(status=OutboundStatus.SENT).count() == 10
+
+
+def test_a_paced_message_comes_back_to_its_own_slot(settings):
+    settings.SMS_SEND_RATE_PER_SECOND = 10
+    clock = Clock(3_000_000.0)
+    assert pacing.reserve_slot(now=clock, owner=1) == 0.0
+    own = pacing.reserve_slot(now=clock, owner=2)
+    for other in range(3, 50):
+        pacing.reserve_slot(now=clock, owner=other)  # the slots after it are taken
+
+    clock.now += 0.05  # it returns a little before its slot
+    assert pacing.reserve_slot(now=clock, owner=2) == pytest.approx(own - 0.05)
+
+
+def test_an_owner_whose_slot_passed_takes_a_new_one(settings):
+    settings.SMS_SEND_RATE_PER_SECOND = 10
+    clock = Clock(4_000_000.0)
+    pacing.reserve_slot(now=clock, owner=7)
+    pacing.reserve_slot(now=clock, owner=8)
+    clock.now += 5.0  # the worker came back late: slot gone by
+
+    assert pacing.reserve_slot(now=clock, owner=7) == 0.0
+
+
+def test_a_lagging_hint_never_grants_a_slot_twice(settings):
+    from django.core.cache import cache
+
+    settings.SMS_SEND_RATE_PER_SECOND = 10
+    clock = Clock(5_000_000.0)
+    waits = [pacing.reserve_slot(now=clock, owner=n) for n in range(20)]
+    cache.set(pacing.HINT_KEY, int(clock.now * 10) + 3)  # a slow worker wrote an old hint
+    waits += [pacing.reserve_slot(now=clock, owner=n) for n in range(20, 30)]
+
+    assert len(set(waits)) == 30
+    assert sorted(waits) == pytest.approx([n / 10 for n in range(30)])
+
+
+def test_a_broadcast_reserves_in_a_few_cache_calls_each(settings):
+    """Reserving slot n must not try the n slots before it (a 1,000-SMS broadcast would
+    make half a million cache calls)."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    settings.SMS_SEND_RATE_PER_SECOND = 100
+    clock = Clock(6_000_000.0)
+    with mock.patch.object(cache, "add", wraps=cache.add) as add:
+        for owner in range(500):
+            pacing.reserve_slot(now=clock, owner=owner)
+    assert add.call_count <= 2 * 500
