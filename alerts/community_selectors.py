@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from alerts.models import CommunityAlert, CommunityAlertStatus, Subscription
 from focal_points.models import Member, Role
+from focal_points.selectors import covered_by_areas
 from places.models import Commune
 
 COORDINATOR_ROLES = {Role.COORDINATOR, Role.NATIONAL_COORDINATOR}
@@ -27,15 +28,9 @@ def communes_covered_by(member: Member) -> QuerySet[Commune]:
         return Commune.objects.all()
     if member.role != Role.COORDINATOR:
         return Commune.objects.none()
-    covered = Q(pk__in=[])
-    for area in member.areas.all():
-        if area.commune_id:
-            covered |= Q(pk=area.commune_id)
-        elif area.cercle_id:
-            covered |= Q(cercle_id=area.cercle_id)
-        elif area.region_id:
-            covered |= Q(cercle__region_id=area.region_id)
-    return Commune.objects.filter(covered)
+    return Commune.objects.filter(
+        covered_by_areas(member, commune="pk", cercle="cercle_id", region="cercle__region_id")
+    )
 
 
 def community_alerts_visible_to(member: Member) -> QuerySet[CommunityAlert]:

@@ -325,6 +325,12 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / ticks
 
 
+def tracebacks_check(log_text: str, who: str = "worker") -> dict[str, Any]:
+    """The check row every target ends with: no traceback in a process's log."""
+    count = log_text.count("Traceback")
+    return {"check": f"{who} tracebacks", "value": str(count), "goal": "0", "pass": count == 0}
+
+
 def stop_all(processes: list[Process]) -> None:
     for proc in reversed(processes):
         try:

@@ -26,6 +26,14 @@ import aiohttp
 Request = tuple[str, bytes, dict[str, str]]
 
 
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile; NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
+
+
 @dataclass
 class Result:
     name: str
@@ -58,11 +66,7 @@ class Result:
         return self.ok / self.duration if self.duration else 0.0
 
     def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
-            return math.nan
-        ordered = sorted(self.latencies_ms)
-        index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
-        return ordered[index]
+        return percentile(self.latencies_ms, q)
 
     def summary(self) -> dict[str, Any]:
         return {

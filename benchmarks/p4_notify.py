@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import time
 from typing import Any
 
 from benchmarks import harness
 from benchmarks.harness import ROOT, SMS_PATH, Stack, log
-from benchmarks.loadgen import Result, open_loop
+from benchmarks.loadgen import Result, open_loop, percentile
 from benchmarks.workload import SmsFactory
 
 DB_NAME = "veille_bench_p4"
@@ -47,13 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--p4-send-rate", type=float, default=100.0, help="SMS_SEND_RATE_PER_SECOND for the run")
     group.add_argument("--p4-worker-concurrency", type=int, default=2)
     group.add_argument("--p4-settle-timeout", type=float, default=300.0)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def _settle(stack: Stack, done: Any, timeout: float, what: str) -> float | None:
@@ -84,9 +76,9 @@ def _summary(name: str, latencies: list[float], missing: int) -> dict[str, Any]:
         "name": name,
         "handed": len(latencies),
         "never_handed": missing,
-        "p50_ms": round(_percentile(latencies, 50), 1),
-        "p95_ms": round(_percentile(latencies, 95), 1),
-        "p99_ms": round(_percentile(latencies, 99), 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(max(latencies), 1) if latencies else None,
     }
 
@@ -192,8 +184,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             spans.append((len(handed_times), max(handed_times) - min(result.accepted_at.values())))
     throughput = sum(n for n, _ in spans) / sum(span for _, span in spans) if spans else 0.0
     cpu_per_report_ms = worker_cpu / accepted * 1000 if accepted else 0.0
-    p95_target = _percentile(all_target, 95)
-    p95_baseline = _percentile(all_baseline, 95)
+    p95_target = percentile(all_target, 95)
+    p95_baseline = percentile(all_baseline, 95)
     checks = [
         {"check": "webhook non-2xx (both paths)", "value": str(non_2xx), "goal": "0", "pass": non_2xx == 0},
         {
@@ -204,7 +196,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         {
             "check": "accepted -> first relay notice handed, p50 / p95 / p99",
-            "value": f"{_percentile(all_target, 50):.0f} / {p95_target:.0f} / {_percentile(all_target, 99):.0f} ms",
+            "value": f"{percentile(all_target, 50):.0f} / {p95_target:.0f} / {percentile(all_target, 99):.0f} ms",
             "goal": f"p95 < {TARGET_P95_MS:.0f} ms",
             "pass": p95_target < TARGET_P95_MS,
         },
@@ -222,8 +214,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         {
             "check": "baseline (insert + bare task + send), p50 / p95 / p99",
-            "value": f"{_percentile(all_baseline, 50):.0f} / {p95_baseline:.0f} / "
-            f"{_percentile(all_baseline, 99):.0f} ms",
+            "value": f"{percentile(all_baseline, 50):.0f} / {p95_baseline:.0f} / {percentile(all_baseline, 99):.0f} ms",
             "goal": "reference",
             "pass": None,
         },
@@ -233,12 +224,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "goal": "information",
             "pass": None,
         },
-        {
-            "check": "worker tracebacks",
-            "value": str(worker_log.count("Traceback")),
-            "goal": "0",
-            "pass": worker_log.count("Traceback") == 0,
-        },
+        harness.tracebacks_check(worker_log),
     ]
     return {
         "target": "P4",

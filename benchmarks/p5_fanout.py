@@ -167,12 +167,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "goal": f"<= {allowed_overtakes} (already held by the worker)",
             "pass": overtaken_by is not None and overtaken_by <= allowed_overtakes,
         },
-        {
-            "check": "worker tracebacks",
-            "value": str(worker_log.count("Traceback")),
-            "goal": "0",
-            "pass": worker_log.count("Traceback") == 0,
-        },
+        harness.tracebacks_check(worker_log),
     ]
     return {
         "target": "P5",

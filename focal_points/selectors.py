@@ -164,3 +164,17 @@ def focal_points_for(
         return []
     candidates = members.filter(area).distinct().prefetch_related("duty_slots")
     return [m for m in candidates if may_receive_alert(member=m, category=category, accused_force=accused_force)]
+
+
+def covered_by_areas(member: Member, *, commune: str, cercle: str, region: str) -> Q:
+    """A filter for what the member's areas cover, over the caller's field paths (a
+    report's ``commune_id``, a commune's ``pk``...). Matches nothing without areas."""
+    covered = Q(pk__in=[])
+    for area in member.areas.all():
+        if area.commune_id:
+            covered |= Q(**{commune: area.commune_id})
+        elif area.cercle_id:
+            covered |= Q(**{cercle: area.cercle_id})
+        elif area.region_id:
+            covered |= Q(**{region: area.region_id})
+    return covered

@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 
 from focal_points.models import Category, Member, Role
+from focal_points.selectors import covered_by_areas
 from reporting.models import Report, ReportRecipient, ReportStatus
 
 AREA_ROLES = {Role.RELAY, Role.COORDINATOR}
@@ -29,15 +30,7 @@ def reports_visible_to(member: Member | None) -> QuerySet[Report]:
     routed = Q(pk__in=ReportRecipient.objects.filter(member=member).values("report_id"))
     if member.role not in AREA_ROLES:
         return Report.objects.filter(routed)
-    areas = list(member.areas.all())
-    covered = Q(pk__in=[])
-    for area in areas:
-        if area.commune_id:
-            covered |= Q(commune_id=area.commune_id)
-        elif area.cercle_id:
-            covered |= Q(cercle_id=area.cercle_id)
-        elif area.region_id:
-            covered |= Q(region_id=area.region_id)
+    covered = covered_by_areas(member, commune="commune_id", cercle="cercle_id", region="region_id")
     visible = Report.objects.filter(covered | routed)
     if member.role == Role.RELAY and not member.gbv_trained:
         visible = visible.exclude(category=Category.GBV)

@@ -80,20 +80,13 @@ def _place_from_match(match: PlaceMatch | None) -> PlaceChoice:
     return PlaceChoice(match.region_id, match.cercle_id, match.commune_id)
 
 
-def _new_codes(*, checked: bool = True) -> tuple[str, str, str]:
-    """A fresh reference and receipt. References grow a character if the space fills.
-
-    ``checked=False`` skips the existence checks: for a first draw, whose rare collision
-    the unique constraint catches (the caller then draws again, checked).
+def _new_codes(draw: int) -> tuple[str, str, str]:
+    """A fresh reference and receipt for the ``draw``-th try. Not checked in advance (a
+    query saved on every report): the unique constraints refuse a collision and the
+    caller draws again; references grow a character every five draws, so a filling
+    space still yields one.
     """
-    length = codes.REFERENCE_LENGTH
-    if checked:
-        for attempt in range(20):
-            reference = codes.random_code(length + attempt // 5)
-            if not Report.objects.filter(reference=reference).exists():
-                break
-    else:
-        reference = codes.random_code(length)
+    reference = codes.random_code(codes.REFERENCE_LENGTH + draw // 5)
     receipt = codes.random_code(codes.RECEIPT_LENGTH)
     return reference, receipt, codes.receipt_digest(receipt)
 
@@ -120,11 +113,8 @@ def report_submit(
     resolved = _resolve_place(place or PlaceChoice())
     text = mask_phone_numbers(description.strip())[: settings.REPORT_MAX_DESCRIPTION_CHARS]
     now = now_minute()
-    for draw in range(6):
-        # The first draw is not checked in advance (a saved query on every report): the
-        # unique constraint refuses a collision, and the five checked draws that follow
-        # are what the loop did before.
-        reference, receipt, digest = _new_codes(checked=draw > 0)
+    for draw in range(20):
+        reference, receipt, digest = _new_codes(draw)
         try:
             with transaction.atomic():
                 report = Report.objects.create(

@@ -16,14 +16,13 @@ from django.views.decorators.http import require_POST
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
-@csrf_exempt
-@require_POST
-def bare_insert(request: HttpRequest) -> HttpResponse:
+def _insert(request: HttpRequest) -> int:
+    """The one INSERT both bare views do; returns the row's id."""
     post = request.POST
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO bench_baseline (message_sid, sender_length, body, num_media, received_at) "
-            "VALUES (%s, %s, %s, %s, %s)",
+            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
             [
                 post.get("MessageSid", ""),
                 # Read like the webhook reads it, but never stored: not even synthetic numbers.
@@ -33,6 +32,14 @@ def bare_insert(request: HttpRequest) -> HttpResponse:
                 timezone.now(),
             ],
         )
+        (row_id,) = cursor.fetchone()
+    return row_id
+
+
+@csrf_exempt
+@require_POST
+def bare_insert(request: HttpRequest) -> HttpResponse:
+    _insert(request)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
 
 
@@ -42,19 +49,6 @@ def bare_insert_notify(request: HttpRequest) -> HttpResponse:
     """P4's reference: the same INSERT, then the bare notification task after commit."""
     from benchmarks.baseline.tasks import bare_notify
 
-    post = request.POST
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO bench_baseline (message_sid, sender_length, body, num_media, received_at) "
-            "VALUES (%s, %s, %s, %s, %s) RETURNING id",
-            [
-                post.get("MessageSid", ""),
-                len(post.get("From", "")),
-                post.get("Body", ""),
-                int(post.get("NumMedia", "0") or 0),
-                timezone.now(),
-            ],
-        )
-        (row_id,) = cursor.fetchone()
+    row_id = _insert(request)
     transaction.on_commit(lambda: bare_notify.delay(row_id))
     return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
