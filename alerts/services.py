@@ -8,6 +8,7 @@ whether they are out of area or belong to the accused force.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -105,15 +106,22 @@ def alert_reference_exists(reference: str) -> bool:
 
 
 @transaction.atomic
-def alert_record_step(*, member: Member, reference: str, step: str, channel: str) -> Alert:
+def alert_record_step(
+    *, member: Member, reference: str, step: str, channel: str, alternatives: Sequence[str] = ()
+) -> Alert:
     """Record an acknowledgement or a response step. Steps only move forward; a later
     step implies the earlier ones (an "en route" without "OK" acknowledges too), each
-    recorded as an event with its time and actor."""
+    recorded as an event with its time and actor.
+
+    ``alternatives``: other readings of what the member typed (``OK RK7MA`` is ``RK7MA``
+    or ``K7MA``); the first reading that names one of the member's own alerts wins."""
     if step not in STEP_WORDS:
         raise AlertStepError("reponse inconnue")
     alerts = Alert.objects.select_for_update().filter(focal_point=member)
     if reference:
-        alert = alerts.filter(reference=reference).first()
+        readings = [reference, *alternatives]
+        found = {alert.reference: alert for alert in alerts.filter(reference__in=readings)}
+        alert = next((found[reading] for reading in readings if reading in found), None)
         if alert is None:
             raise AlertStepError(f"R-{reference} n'est pas une de vos alertes")
     else:

@@ -50,26 +50,49 @@ PHRASES: list[tuple[str, str]] = sorted(
     key=lambda item: -len(item[0]),
 )
 # References use the receipt alphabet (no O/0, I/1, L, S/5, B/8, Z/2), which keeps words
-# like "endroit" from reading as "END ROIT".
-_REFERENCE = re.compile(r"^(?:r-?)?([acdefghjkmnpqrtuvwxy34679]{4,8})$")
+# like "endroit" from reading as "END ROIT". "R" is in that alphabet, so "RK7MA" may be
+# the reference "RK7MA" or "R" + "K7MA": both readings are kept and resolved against the
+# sender's own alerts (``alert_record_step``).
+_CODE = "[acdefghjkmnpqrtuvwxy34679]{4,8}"
+_PLAIN = re.compile(rf"^({_CODE})$")
+# "R-K7MA" or "R K7MA": a lone R word before the code is the prefix, without doubt.
+_SEPARATE_PREFIX = re.compile(rf"(?:^|\s)r\s({_CODE})$")
 
 
 @dataclass(frozen=True)
 class AlertCommand:
     step: str
+    # The reference as most literally read ("" for a bare command)...
     reference: str = ""
+    # ...and the other reading, with a leading "R" taken as the "R-" prefix.
+    alternatives: tuple[str, ...] = ()
+
+
+def _readings(text: str, spaced: str) -> tuple[str, ...]:
+    """Every reference ``text`` (the message after its command word, spaces removed) can
+    be, most literal first; () when it is none. ``spaced`` is the whole folded message."""
+    separate = _SEPARATE_PREFIX.search(spaced)
+    if separate and text == "r" + separate.group(1):
+        return (separate.group(1).upper(),)
+    if not _PLAIN.match(text):
+        return ()
+    readings = [text.upper()]
+    if text.startswith("r") and _PLAIN.match(text[1:]):
+        readings.append(text[1:].upper())
+    return tuple(readings)
 
 
 def parse_alert_command(body: str) -> AlertCommand | None:
-    compact = fold(body).replace(" ", "")
+    spaced = fold(body)
+    compact = spaced.replace(" ", "")
     for phrase, step in PHRASES:
         key = phrase.replace(" ", "")
         if compact == key:
             return AlertCommand(step)
         if compact.startswith(key):
-            match = _REFERENCE.match(compact[len(key) :])
-            if match:
-                return AlertCommand(step, match.group(1).upper())
+            readings = _readings(compact[len(key) :], spaced)
+            if readings:
+                return AlertCommand(step, readings[0], readings[1:])
     return None
 
 
@@ -125,7 +148,9 @@ def handle_alert_sms(sms: InboundSms) -> bool:
         .first()
     )
     if member is None:
-        if not command.reference or not services.alert_reference_exists(command.reference):
+        if not command.reference or not any(
+            services.alert_reference_exists(reference) for reference in (command.reference, *command.alternatives)
+        ):
             return False  # a resident's "ok" or "fin de l'attaque" is just a message
         # Someone unknown quoting a reference: change nothing, say so, keep no report.
         messaging.outbound_enqueue_to_pseudonym(
@@ -138,7 +163,13 @@ def handle_alert_sms(sms: InboundSms) -> bool:
     if member.role not in {Role.FOCAL_POINT, Role.COMMANDER, Role.COORDINATOR, Role.NATIONAL_COORDINATOR}:
         return False
     try:
-        alert = services.alert_record_step(member=member, reference=command.reference, step=command.step, channel="sms")
+        alert = services.alert_record_step(
+            member=member,
+            reference=command.reference,
+            alternatives=command.alternatives,
+            step=command.step,
+            channel="sms",
+        )
     except services.AlertStepError as exc:
         _reply_to_member(member, f"Veille: {exc}. Rien n'a ete modifie.")
         return True

@@ -90,6 +90,9 @@ class OutboundMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The backend that took (or last tried) it: delivery reports and the deletion of the
+    # provider's copy are matched on (provider, provider_message_id).
+    provider = models.CharField(max_length=32, blank=True)
     provider_message_id = models.CharField(max_length=64, blank=True, db_index=True)
     error_code = models.CharField(max_length=32, blank=True)
 

@@ -503,26 +503,54 @@ def outbound_send(*, message_id: int) -> str:
         return "paced"
     if wait > 0:
         time.sleep(wait)
-    backend = get_backend()
+    try:
+        backend = get_backend()
+    except Exception as exc:
+        # A backend that cannot be built (missing credential, wrong constructor) would
+        # fail every attempt the same way: the message fails now, with the reason in the
+        # log and its event row, and the apps that queued it are told (an alert's relay).
+        reason = f"backend unavailable: {type(exc).__name__}: {exc}"
+        logger.error("SMS %s not sent: %s (SMS_BACKEND=%s)", message.pk, reason, settings.SMS_BACKEND)
+        _set_status(message, OutboundStatus.FAILED, reason, error_code="backend")
+        return "failed"
     try:
         result = backend.send(to=recipient, body=body)
-    except TransientSendError as exc:
+    except PermanentSendError as exc:
+        _set_status(message, OutboundStatus.FAILED, exc.code, error_code=exc.code[:32], provider=backend.name)
+        if exc.opted_out:
+            # The recipient told the provider to stop: honour it here too, as a STOP.
+            with transaction.atomic():
+                opt_out(pseudonym=message.recipient_pseudonym)
+        return "failed"
+    except Exception as exc:
+        # A transient failure, or an unexpected error in the backend (a bug, a library
+        # change): retried with back-off, never more than SMS_MAX_SEND_ATTEMPTS times.
+        if isinstance(exc, TransientSendError):
+            code = exc.code
+        else:
+            code = f"error: {type(exc).__name__}"
+            logger.exception("SMS %s: the %s backend raised", message.pk, backend.name)
         if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS:
-            _set_status(message, OutboundStatus.FAILED, f"gave up: {exc.code}", error_code=exc.code)
+            _set_status(message, OutboundStatus.FAILED, f"gave up: {code}", error_code=code[:32], provider=backend.name)
             return "failed"
         _set_status(
             message,
             OutboundStatus.QUEUED,
-            f"retry: {exc.code}",
-            error_code=exc.code,
+            f"retry: {code}",
+            error_code=code[:32],
+            provider=backend.name,
             next_attempt_at=timezone.now() + _backoff(message.attempts),
         )
         return "retry"
-    except PermanentSendError as exc:
-        _set_status(message, OutboundStatus.FAILED, exc.code, error_code=exc.code)
-        return "failed"
     status = OutboundStatus.DELIVERED if result.delivered else OutboundStatus.SENT
-    _set_status(message, status, backend.name, provider_message_id=result.provider_message_id, sent_at=timezone.now())
+    _set_status(
+        message,
+        status,
+        backend.name,
+        provider=backend.name,
+        provider_message_id=result.provider_message_id,
+        sent_at=timezone.now(),
+    )
     return "sent"
 
 
@@ -550,16 +578,39 @@ def outbound_release_stuck(*, older_than: timedelta) -> int:
             Q(claimed_at__lte=cutoff) | Q(claimed_at__isnull=True), status=OutboundStatus.SENDING
         )
         for message in stuck:
-            _set_status(message, OutboundStatus.QUEUED, "released after worker loss")
+            if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS:
+                # Claimed that many times and never finished: something kills every
+                # attempt (a crash in the send path). Fail it, so that its sender hears.
+                _set_status(
+                    message,
+                    OutboundStatus.FAILED,
+                    f"gave up: no outcome after {message.attempts} attempts",
+                    error_code="stuck",
+                )
+            else:
+                _set_status(message, OutboundStatus.QUEUED, "released after worker loss")
             count += 1
     return count
 
 
 def delete_provider_copy(*, inbound_id: int) -> bool:
+    """Delete an inbound message's copy from its provider's logs."""
     message = InboundMessage.objects.filter(pk=inbound_id).first()
     if message is None:
         return False
-    return get_backend().delete_inbound(message.provider_message_id)
+    return get_backend().delete_copy(message.provider_message_id)
+
+
+def outbound_delete_provider_copy(*, message_id: int) -> bool:
+    """Delete a sent message's copy (number and text: a receipt carries its code) from the
+    provider's logs, once its delivery status is final. Only the backend that sent it can."""
+    message = OutboundMessage.objects.filter(pk=message_id).exclude(provider_message_id="").first()
+    if message is None or message.status not in FINAL_STATUSES:
+        return False
+    backend = get_backend()
+    if backend.name != message.provider:
+        return False
+    return backend.delete_copy(message.provider_message_id)
 
 
 # Statuses only move forward: a late "sent" callback never undoes "delivered".
@@ -573,20 +624,38 @@ _STATUS_ORDER = {
 }
 
 
-def outbound_status_update(*, provider_message_id: str, status: str, error_code: str = "") -> bool:
-    """Apply a provider delivery report. Unknown ids are ignored (returns False)."""
+# Delivery statuses after which the provider's copy can be deleted.
+FINAL_STATUSES = {OutboundStatus.DELIVERED, OutboundStatus.UNDELIVERED, OutboundStatus.FAILED}
+
+
+def outbound_status_update(
+    *, provider: str, provider_message_id: str, status: str, error_code: str = "", opted_out: bool = False
+) -> OutboundMessage | None:
+    """Apply a provider delivery report; returns the message when its status changed.
+
+    Unknown ids and reports that would move a status backwards change nothing (None).
+    ``opted_out``: the provider says the recipient told it to stop, recorded as a STOP.
+    Once the status is final the provider's copy is deleted (``delete_outbound_copy``).
+    """
+    from messaging import tasks
+
     with transaction.atomic():
-        message = OutboundMessage.objects.select_for_update().filter(provider_message_id=provider_message_id).first()
+        message = (
+            OutboundMessage.objects.select_for_update()
+            .filter(provider_message_id=provider_message_id)
+            .filter(Q(provider=provider) | Q(provider=""))
+            .first()
+        )
         if message is None:
-            return False
-        if _STATUS_ORDER.get(status, 0) <= _STATUS_ORDER.get(message.status, 0) and status != message.status:
-            return False
-        if status == message.status:
-            return True
+            return None
+        if status == message.status or _STATUS_ORDER.get(status, 0) <= _STATUS_ORDER.get(message.status, 0):
+            return None
         fields: dict[str, Any] = {}
         if error_code:
-            fields["error_code"] = error_code
+            fields["error_code"] = error_code[:32]
         _set_status(message, status, f"provider: {error_code}" if error_code else "provider", **fields)
-        if error_code == "21610":
+        if opted_out:
             opt_out(pseudonym=message.recipient_pseudonym)
-    return True
+        if status in FINAL_STATUSES:
+            enqueue_after_commit(tasks.delete_outbound_copy, message.pk)
+    return message

@@ -82,13 +82,19 @@ def dispatch_outbound(message_ids: list[int], priority: int) -> int:
 
 @shared_task
 def sweep_outbound() -> dict[str, int]:
-    done = {"queued": 0, "released": 0}
+    done = {"queued": 0, "released": 0, "errors": 0}
     with single_run("sweep_outbound") as acquired:
         if not acquired:
             return done
         done["released"] = services.outbound_release_stuck(older_than=timedelta(minutes=5))
         for message_id in services.outbound_due_ids(stale_after=timedelta(seconds=settings.SWEEP_GRACE_SECONDS)):
-            services.outbound_send(message_id=message_id)
+            # One bad row must never stop the others: each message is guarded.
+            try:
+                services.outbound_send(message_id=message_id)
+            except Exception:
+                logger.exception("sweep_outbound: SMS %s raised; the others go on", message_id)
+                done["errors"] += 1
+                continue
             done["queued"] += 1
     return done
 
@@ -104,6 +110,16 @@ def delete_provider_copy(self, inbound_id: int) -> bool:
 
     try:
         return services.delete_provider_copy(inbound_id=inbound_id)
+    except TransientSendError as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def delete_outbound_copy(self, message_id: int) -> bool:
+    from messaging.backends import TransientSendError
+
+    try:
+        return services.outbound_delete_provider_copy(message_id=message_id)
     except TransientSendError as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
 

@@ -59,10 +59,30 @@ def deployment(gazetteer) -> None:
 @pytest.fixture
 def outbox() -> Iterator[list[locmem.SentSms]]:
     locmem.outbox.clear()
-    locmem.deleted_inbound.clear()
+    locmem.deleted_copies.clear()
     yield locmem.outbox
     locmem.outbox.clear()
-    locmem.deleted_inbound.clear()
+    locmem.deleted_copies.clear()
+
+
+@pytest.fixture
+def twilio_transport(monkeypatch, settings):
+    """The production Twilio backend, built from settings, over a recording transport.
+
+    ``settings.SMS_BACKEND`` is the real ``TwilioBackend``; only ``requests``' adapter is
+    replaced (see tests/messaging/twilio_transport.py)."""
+    import requests
+
+    from tests.messaging.twilio_transport import FakeTwilioTransport
+
+    transport = FakeTwilioTransport()
+
+    def send(adapter, request, **kwargs):
+        return transport.send(adapter, request, **kwargs)
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
+    settings.SMS_BACKEND = "messaging.backends.twilio.TwilioBackend"
+    return transport
 
 
 def twilio_signature(path: str, params: dict[str, str], token: str | None = None) -> str:

@@ -139,6 +139,8 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # kombu's exchange tables; its default is the working directory (the checkout).
+        "control_folder": str(_broker_dir / "control"),
     }
     # A file cache is shared by the web process and the worker without any table to
     # create; good enough for one machine (locks, lockout counters, the place index version).
@@ -199,9 +201,26 @@ TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = envstr("TWILIO_FROM_NUMBER", "")
 TWILIO_MESSAGING_SERVICE_SID = envstr("TWILIO_MESSAGING_SERVICE_SID", "")
+# Deletes each inbound SMS, and each sent SMS once its delivery status is final, from
+# Twilio's logs (a copy there holds the number and the text, a receipt's code included).
 TWILIO_DELETE_INBOUND = envbool("TWILIO_DELETE_INBOUND", True)
-if not TWILIO_AUTH_TOKEN:
-    raise ImproperlyConfigured("TWILIO_AUTH_TOKEN must be set: the SMS webhook rejects every request it cannot verify.")
+TWILIO_HTTP_TIMEOUT_SECONDS = envfloat("TWILIO_HTTP_TIMEOUT_SECONDS", 10.0, minimum=0.5)
+# The providers whose webhooks this deployment serves; only their settings are required.
+# ("none": SMS is not offered at all; USSD and the web form still are.)
+SMS_PROVIDERS = [name for name in envlist("SMS_PROVIDERS", ["twilio"]) if name != "none"]
+_known_providers = {"twilio"}
+if set(SMS_PROVIDERS) - _known_providers:
+    raise ImproperlyConfigured(
+        f"SMS_PROVIDERS: unknown provider(s) {', '.join(sorted(set(SMS_PROVIDERS) - _known_providers))}; "
+        f"known: {', '.join(sorted(_known_providers))}."
+    )
+if SMS_BACKEND.endswith("TwilioBackend") and "twilio" not in SMS_PROVIDERS:
+    raise ImproperlyConfigured("SMS_BACKEND is Twilio but 'twilio' is not in SMS_PROVIDERS.")
+if "twilio" in SMS_PROVIDERS and not TWILIO_AUTH_TOKEN:
+    raise ImproperlyConfigured(
+        "TWILIO_AUTH_TOKEN must be set while 'twilio' is in SMS_PROVIDERS: the SMS webhook rejects every request "
+        "it cannot verify."
+    )
 if SMS_BACKEND.endswith("TwilioBackend") and not (
     TWILIO_ACCOUNT_SID and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)
 ):
@@ -295,7 +314,9 @@ USE_TZ = True
 TIME_ZONE = "Africa/Bamako"
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# The image collects into the app folder at build time; the embedded demo collects into
+# its own var folder at every ``make run`` (demo_setup), so what it serves is current.
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "staticfiles" if DEMO else BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -328,5 +349,8 @@ LOGGING = {
     "loggers": {
         # No mail_admins handler anywhere: its e-mails would carry request.META.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # The Twilio client logs every request's URL and headers at INFO: message ids and
+        # the account id, noise at best. Its warnings and errors still show.
+        "twilio": {"level": "WARNING"},
     },
 }

@@ -16,7 +16,7 @@ class SentSms:
 
 
 outbox: list[SentSms] = []
-deleted_inbound: list[str] = []
+deleted_copies: list[str] = []
 _counter = itertools.count(1)
 
 
@@ -28,6 +28,6 @@ class LocmemBackend(BaseSmsBackend):
         outbox.append(SentSms(to=to, body=body, provider_message_id=sid))
         return SendResult(provider_message_id=sid)
 
-    def delete_inbound(self, provider_message_id: str) -> bool:
-        deleted_inbound.append(provider_message_id)
+    def delete_copy(self, provider_message_id: str) -> bool:
+        deleted_copies.append(provider_message_id)
         return True

@@ -1,28 +1,59 @@
-"""Twilio's REST API: sending, and deleting inbound messages from Twilio's logs."""
+"""Twilio's REST API: sending, and deleting messages from Twilio's logs.
+
+The client is built from settings exactly as a worker runs it, with a bounded HTTP
+timeout (``TWILIO_HTTP_TIMEOUT_SECONDS``): a send that hangs must not hold a worker, and
+an unanswered request is a transient failure retried with back-off. Tests replace only
+the HTTP transport underneath this client (``tests/messaging/twilio_transport.py``), so
+the constructor and the request building run for real in every test.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from messaging.backends.base import BaseSmsBackend, PermanentSendError, SendResult, TransientSendError
+from messaging.backends.base import (
+    BackendUnavailable,
+    BaseSmsBackend,
+    PermanentSendError,
+    SendResult,
+    TransientSendError,
+)
 
 # Twilio error codes after which a retry cannot succeed.
 PERMANENT_ERRORS = {
     21211,  # invalid 'To' number
     21408,  # permission to send to this region not enabled
-    21610,  # recipient replied STOP
+    21610,  # recipient replied STOP to Twilio
     21612,  # cannot route to this number
     21614,  # not a mobile number
 }
+# The recipient told Twilio to stop: the platform records the opt-out too.
+OPTED_OUT_ERRORS = {21610}
+# Twilio refuses to delete a message still being sent; it is deleted once final.
+DELETE_IN_PROGRESS = 20009
 
 
 class TwilioBackend(BaseSmsBackend):
     name = "twilio"
 
-    def __init__(self, client: Client | None = None) -> None:
-        self.client = client or Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, timeout=10)
+    def __init__(self) -> None:
+        missing = [
+            name
+            for name, value in (
+                ("TWILIO_ACCOUNT_SID", settings.TWILIO_ACCOUNT_SID),
+                ("TWILIO_AUTH_TOKEN", settings.TWILIO_AUTH_TOKEN),
+            )
+            if not value
+        ]
+        if not (settings.TWILIO_FROM_NUMBER or settings.TWILIO_MESSAGING_SERVICE_SID):
+            missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        if missing:
+            raise BackendUnavailable("Twilio backend not configured: " + ", ".join(missing) + " missing")
+        http_client = TwilioHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT_SECONDS)
+        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
     def send(self, *, to: str, body: str) -> SendResult:
         params: dict[str, str] = {"to": to, "body": body}
@@ -31,18 +62,23 @@ class TwilioBackend(BaseSmsBackend):
         else:
             params["from_"] = settings.TWILIO_FROM_NUMBER
         if settings.PUBLIC_BASE_URL.startswith("https://"):
+            # Twilio calls back only over HTTPS with a URL it can sign against.
             params["status_callback"] = f"{settings.PUBLIC_BASE_URL}/channels/twilio/status/"
         try:
             message = self.client.messages.create(**params)
         except TwilioRestException as exc:
+            code = str(exc.code or exc.status)
             if exc.code in PERMANENT_ERRORS or (exc.status and 400 <= exc.status < 500 and exc.status != 429):
-                raise PermanentSendError(str(exc.code or exc.status)) from exc
-            raise TransientSendError(str(exc.code or exc.status)) from exc
+                raise PermanentSendError(code, opted_out=exc.code in OPTED_OUT_ERRORS) from exc
+            raise TransientSendError(code) from exc
         except (TwilioException, OSError) as exc:
-            raise TransientSendError("network") from exc
+            # requests' errors (timeouts, refused connections) are OSErrors.
+            raise TransientSendError("timeout" if "timeout" in type(exc).__name__.lower() else "network") from exc
         return SendResult(provider_message_id=message.sid)
 
-    def delete_inbound(self, provider_message_id: str) -> bool:
+    def delete_copy(self, provider_message_id: str) -> bool:
+        if not settings.TWILIO_DELETE_INBOUND:
+            return False
         try:
             return bool(self.client.messages(provider_message_id).delete())
         except TwilioRestException as exc:

@@ -12,12 +12,13 @@ import logging
 import re
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from messaging import services
+from messaging.backends.twilio import OPTED_OUT_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ def public_url(request: HttpRequest) -> str:
 
 
 def signature_is_valid(request: HttpRequest) -> bool:
+    if PROVIDER not in settings.SMS_PROVIDERS:
+        # Not enabled here: no token to check against, nothing accepted.
+        raise Http404("twilio is not enabled")
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
@@ -94,7 +98,12 @@ def status_callback(request: HttpRequest) -> HttpResponse:
         # A status word Twilio may add later ("scheduled", ...): nothing to record, and
         # no error for Twilio to log.
         return HttpResponse(status=204)
+    error_code = request.POST.get("ErrorCode", "")[:32]
     services.outbound_status_update(
-        provider_message_id=message_sid, status=status, error_code=request.POST.get("ErrorCode", "")[:32]
+        provider=PROVIDER,
+        provider_message_id=message_sid,
+        status=status,
+        error_code=error_code,
+        opted_out=error_code in {str(code) for code in OPTED_OUT_ERRORS},
     )
     return HttpResponse(status=204)

@@ -121,3 +121,57 @@ def test_a_step_backwards_is_refused(alert, sms_from, outbox):
     sms_from(COULIBALY, f"OK {alert.reference}")
 
     assert outbox[-1].body == f"Veille: R-{alert.reference} est deja fin. Rien n'a ete modifie."
+
+
+# --- A leading R: the "R-" prefix, or the first letter of the reference --------------
+
+
+@pytest.mark.parametrize(
+    "body, reference, alternatives",
+    [
+        ("OK RK7MA", "RK7MA", ("K7MA",)),
+        ("OK R-K7MA", "K7MA", ()),
+        ("OK r k7ma", "K7MA", ()),
+        ("OK RK7MA.", "RK7MA", ("K7MA",)),
+        ("OK RK7M", "RK7M", ()),  # "K7M" is too short to be a reference
+        ("FIN RRK7M", "RRK7M", ("RK7M",)),
+    ],
+)
+def test_a_leading_r_is_read_both_ways(body, reference, alternatives):
+    command = parse_alert_command(body)
+    assert (command.reference, command.alternatives) == (reference, alternatives)
+
+
+def with_reference(alert: Alert, reference: str) -> Alert:
+    Alert.objects.filter(pk=alert.pk).update(reference=reference)
+    alert.refresh_from_db()
+    return alert
+
+
+def test_a_reference_that_starts_with_r_is_not_cut(alert, sms_from, outbox):
+    alert = with_reference(alert, "RK7MA")
+
+    sms_from(COULIBALY, "OK RK7MA")
+
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+    assert outbox[-1].body == "Veille R-RK7MA: reception enregistre. Merci."
+
+
+def test_an_r_prefix_without_its_dash_still_finds_the_alert(alert, sms_from, outbox):
+    alert = with_reference(alert, "K7MA")
+
+    sms_from(COULIBALY, "EN ROUTE RK7MA")
+
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.EN_ROUTE
+
+
+def test_an_unknown_sender_quoting_a_reference_with_its_r_is_told_nothing_changed(alert, sms_from, outbox):
+    alert = with_reference(alert, "RK7MA")
+
+    sms_from("+223 66 00 00 99", "OK RK7MA")
+
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.SENT
+    assert outbox[-1].body == "Veille: numero non reconnu. Rien n'a ete modifie."

@@ -149,6 +149,7 @@ def test_an_alert_that_cannot_be_delivered_is_reported_to_the_relay(
 
     with django_capture_on_commit_callbacks(execute=True):
         outbound_status_update(
+            provider="locmem",
             provider_message_id=alert.outbound.provider_message_id,
             status=OutboundStatus.UNDELIVERED,
             error_code="30003",

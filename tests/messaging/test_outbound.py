@@ -206,9 +206,9 @@ def test_the_sweep_sends_a_retry_once_it_is_due(backend, settings):
     message = queued()
     services.outbound_send(message_id=message.pk)
 
-    assert tasks.sweep_outbound() == {"queued": 0, "released": 0}  # not due yet
+    assert tasks.sweep_outbound() == {"queued": 0, "released": 0, "errors": 0}  # not due yet
     make_due(message)
-    assert tasks.sweep_outbound() == {"queued": 1, "released": 0}
+    assert tasks.sweep_outbound() == {"queued": 1, "released": 0, "errors": 0}
 
     message.refresh_from_db()
     assert message.status == SENT
@@ -291,7 +291,7 @@ def test_the_sweep_releases_a_message_stuck_in_sending_and_sends_it(backend, set
     claim_and_die(backend, message)
 
     with at(timezone.now() + timedelta(minutes=6)):
-        assert tasks.sweep_outbound() == {"queued": 1, "released": 1}
+        assert tasks.sweep_outbound() == {"queued": 1, "released": 1, "errors": 0}
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == (SENT, 2)
@@ -307,7 +307,7 @@ def test_the_sweep_leaves_a_message_a_live_worker_is_sending(backend, settings):
     claim_and_die(backend, message)
 
     with at(timezone.now() + timedelta(minutes=1)):
-        assert tasks.sweep_outbound() == {"queued": 0, "released": 0}
+        assert tasks.sweep_outbound() == {"queued": 0, "released": 0, "errors": 0}
 
     message.refresh_from_db()
     assert message.status == SENDING

@@ -159,7 +159,7 @@ def test_it_asks_twilio_to_delete_its_copy(gazetteer, phone, outbox):
 
     phone.send("attaque a Hombori", sid="SM" + "c" * 32)
 
-    assert locmem.deleted_inbound == ["SM" + "c" * 32]
+    assert locmem.deleted_copies == ["SM" + "c" * 32]
 
 
 def test_it_makes_no_report_of_an_empty_sms(gazetteer, phone, outbox):

@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, addr: str, **options):
         if not settings.DEMO:
             raise CommandError("demo_serve runs only with VEILLE_DEMO=1.")
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "control"):  # also made by veille.celery
             (settings.VAR_DIR / "broker" / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         worker = subprocess.Popen(

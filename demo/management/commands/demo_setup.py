@@ -34,6 +34,9 @@ class Command(BaseCommand):
             raise CommandError("demo_setup runs only with VEILLE_DEMO=1: it creates a known account.")
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
+        # DEBUG is off in the demo as in production: the pages' CSS and scripts are served
+        # by WhiteNoise from STATIC_ROOT, so they must be collected there first.
+        call_command("collectstatic", interactive=False, verbosity=0)
         call_command("import_gazetteer")
         # A region's relays, units, oversight and support, so every page has people in it.
         members_import_csv(DEPLOYMENT.read_text(encoding="utf-8"))
