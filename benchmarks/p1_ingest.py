@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import statistics
 from typing import Any
 
 from benchmarks import harness
 from benchmarks.harness import BASELINE_PATH, SMS_PATH, Stack, log
 from benchmarks.loadgen import Result, closed_loop, open_loop
-from benchmarks.workload import SmsFactory
+from benchmarks.workload import AndroidSmsFactory, SmsFactory
 
 DB_NAME = "veille_bench_p1"
+ANDROID_PATH = "/channels/android/webhook/"
+ANDROID_BASELINE_PATH = "/channels/bench-baseline/android/"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--worker", action="store_true", help="run a Celery worker beside the server (P1, P2)")
     group.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
     group.add_argument("--web-threads", type=int, default=2, help="gunicorn threads per worker")
+    group.add_argument(
+        "--p1-provider",
+        choices=["twilio", "android"],
+        default="twilio",
+        help="which webhook to load (p1a is p1 with --p1-provider android)",
+    )
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -49,19 +58,37 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     processes: list[harness.Process] = []
     try:
         with harness.temp_dir("veille-bench-p1-", keep=args.keep) as var_dir:
-            stack = Stack("P1", database_url, redis_url, var_dir, harness.free_port())
+            android = getattr(args, "p1_provider", "twilio") == "android"
+            signing_key = secrets.token_hex(16)
+            extra = (
+                {
+                    "SMS_PROVIDERS": "twilio,android",
+                    "ANDROID_GATEWAY_SIGNING_KEY": signing_key,
+                    "ANDROID_GATEWAY_URL": "http://127.0.0.1:9",
+                    "ANDROID_GATEWAY_PASSWORD": "bench",
+                }
+                if android
+                else {}
+            )
+            stack = Stack("P1", database_url, redis_url, var_dir, harness.free_port(), extra_env=extra)
             stack.prepare()
             processes.append(harness.start_gunicorn(stack, workers=args.web_workers, threads=args.web_threads))
             if args.worker:
                 processes.append(harness.start_worker(stack))
-            target = SmsFactory(token=stack.token, public_base_url=stack.base_url, path=SMS_PATH, first_sender=0)
-            baseline = SmsFactory(
-                token=stack.token,
-                public_base_url=stack.base_url,
-                path=BASELINE_PATH,
-                sign_path=SMS_PATH,
-                first_sender=5_000_000,
-            )
+            if android:
+                target = AndroidSmsFactory(signing_key=signing_key, path=ANDROID_PATH, first_sender=0)
+                baseline = AndroidSmsFactory(
+                    signing_key=signing_key, path=ANDROID_BASELINE_PATH, first_sender=5_000_000
+                )
+            else:
+                target = SmsFactory(token=stack.token, public_base_url=stack.base_url, path=SMS_PATH, first_sender=0)
+                baseline = SmsFactory(
+                    token=stack.token,
+                    public_base_url=stack.base_url,
+                    path=BASELINE_PATH,
+                    sign_path=SMS_PATH,
+                    first_sender=5_000_000,
+                )
             factories = {"baseline": baseline, "webhook": target}
             runs: list[Result] = []
 
@@ -132,7 +159,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
     ]
     return {
-        "target": "P1",
+        "target": "P1 (Android gateway webhook)" if android else "P1",
         "config": {
             "rounds": rounds,
             "window_s": window,

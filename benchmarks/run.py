@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:
 
 TARGETS = {
     "p1": "benchmarks.p1_ingest",
+    "p1a": "benchmarks.p1_android",
     "p2": "benchmarks.p2_ussd",
     "p3": "benchmarks.p3_spike",
     "p4": "benchmarks.p4_notify",
@@ -69,7 +70,7 @@ def _exists(module: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("targets", nargs="+", choices=[*TARGETS, "all"], metavar="{p1,p2,p3,p4,p5,p6,p7,all}")
+    parser.add_argument("targets", nargs="+", choices=[*TARGETS, "all"], metavar="{p1,p1a,p2,p3,p4,p5,p6,p7,all}")
     parser.add_argument("--quick", action="store_true", help="short runs (the default sizes are the full ones)")
     parser.add_argument("--keep", action="store_true", help="keep databases and var directories for inspection")
     modules = {name: importlib.import_module(path) for name, path in TARGETS.items() if _exists(path)}

@@ -7,6 +7,10 @@ own report and the reconciliation can count them one to one. Numbers are synthet
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 import uuid
 from urllib.parse import urlencode
 
@@ -90,3 +94,41 @@ def ussd_request(*, path: str, session_id: str, phone: str, text: str, service_c
         "text": text,
     }
     return path, urlencode(params).encode(), {"Content-Type": FORM}
+
+
+class AndroidSmsFactory:
+    """Signed SMS Gateway for Android ``sms:received`` events, each its own event id and
+    sender (the number without its "+", as the network gives it)."""
+
+    def __init__(self, *, signing_key: str, path: str, first_sender: int) -> None:
+        self.key = signing_key.encode()
+        self.path = path
+        self.first_sender = first_sender
+        self.sids: list[str] = []
+
+    def __call__(self, i: int = 0) -> Request:
+        n = len(self.sids)
+        event_id = uuid.uuid4().hex[:21]
+        event = {
+            "deviceId": "bench-phone",
+            "event": "sms:received",
+            "id": event_id,
+            "payload": {
+                "messageId": uuid.uuid4().hex[:16],
+                "message": BODIES[n % len(BODIES)],
+                "phoneNumber": sender_number(self.first_sender + n).lstrip("+"),
+                "simNumber": 1,
+                "receivedAt": "2026-12-01T10:00:00.000+00:00",
+            },
+            "webhookId": "bench",
+        }
+        body = json.dumps(event).encode()
+        stamp = str(int(time.time()))
+        signature = hmac.new(self.key, body + stamp.encode(), hashlib.sha256).hexdigest()
+        self.sids.append(event_id)
+        return self.path, body, {"Content-Type": "application/json", "X-Timestamp": stamp, "X-Signature": signature}
+
+    def batch(self, count: int) -> tuple[list[Request], list[str]]:
+        first = len(self.sids)
+        requests = [self() for _ in range(count)]
+        return requests, self.sids[first:]

@@ -7,7 +7,11 @@ would call them; what the platform sends back is read from the outbound queue.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import secrets
+import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -25,6 +29,7 @@ from messaging.models import OutboundMessage
 from veille.phones import normalize_msisdn, pseudonym_candidates
 
 SMS_PATH = "/channels/twilio/sms/"
+ANDROID_PATH = "/channels/android/webhook/"
 USSD_PATH = "/channels/ussd/africastalking/"
 DEFAULT_NUMBER = "+223 76 00 00 01"
 SERVICE_CODE = "*123#"
@@ -59,6 +64,37 @@ def _send_sms(number: str, body: str) -> HttpResponse:
     return _post_to_webhook(SMS_PATH, params, {"X-Twilio-Signature": signature})
 
 
+def _send_sms_android(number: str, body: str) -> HttpResponse:
+    """What SMS Gateway for Android posts when the phone receives an SMS, signed."""
+    event = {
+        "deviceId": "simulator",
+        "event": "sms:received",
+        "id": "sim-" + secrets.token_hex(12),
+        "payload": {
+            "messageId": secrets.token_hex(8),
+            "message": body,
+            # The network gives the number without its "+".
+            "phoneNumber": (normalize_msisdn(number) or number).lstrip("+"),
+            "simNumber": 1,
+            "receivedAt": timezone.now().isoformat(),
+        },
+        "webhookId": "simulator",
+    }
+    raw = json.dumps(event).encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(
+        settings.ANDROID_GATEWAY_SIGNING_KEY.encode(), raw + stamp.encode(), hashlib.sha256
+    ).hexdigest()
+    request = RequestFactory().post(
+        ANDROID_PATH,
+        data=raw,
+        content_type="application/json",
+        headers={"X-Timestamp": stamp, "X-Signature": signature},
+    )
+    match = resolve(ANDROID_PATH)
+    return match.func(request, *match.args, **match.kwargs)
+
+
 def _ussd(number: str, session_id: str, text: str) -> PhoneScreen:
     params = {
         "sessionId": session_id,
@@ -90,7 +126,12 @@ def _inbox(number: str) -> list[OutboundMessage]:
 @require_http_methods(["GET", "POST"])
 def simulator(request: HttpRequest) -> HttpResponse:
     number = request.POST.get("number") or request.GET.get("number") or DEFAULT_NUMBER
-    context: dict[str, object] = {"number": number, "service_code": SERVICE_CODE}
+    context: dict[str, object] = {
+        "number": number,
+        "service_code": SERVICE_CODE,
+        "android_enabled": "android" in settings.SMS_PROVIDERS,
+        "sms_provider": request.POST.get("provider", "twilio"),
+    }
     action = request.POST.get("action")
     if action == "sms":
         body = request.POST.get("body", "").strip()
@@ -99,7 +140,9 @@ def simulator(request: HttpRequest) -> HttpResponse:
         elif not normalize_msisdn(number):
             context["sms_error"] = "Ce numéro n'est pas un numéro valide."
         else:
-            answer = _send_sms(number, body)
+            via_android = request.POST.get("provider") == "android" and "android" in settings.SMS_PROVIDERS
+            answer = _send_sms_android(number, body) if via_android else _send_sms(number, body)
+            context["sms_provider"] = "android" if via_android else "twilio"
             context["sms_answer"] = f"HTTP {answer.status_code} — {answer.content.decode()}"
             context["sms_sent_at"] = timezone.localtime()
     elif action in {"dial", "reply"}:

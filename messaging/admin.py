@@ -3,7 +3,7 @@ the vault is not registered at all, and these lists show only metadata."""
 
 from django.contrib import admin
 
-from messaging.models import InboundMessage, OutboundEvent, OutboundMessage
+from messaging.models import GatewayDevice, GatewayEvent, InboundMessage, OutboundEvent, OutboundMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,7 +31,58 @@ class OutboundEventInline(admin.TabularInline):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "purpose", "priority", "status", "attempts", "created_at", "sent_at", "error_code"]
-    list_filter = ["status", "purpose", "priority"]
-    fields = ["purpose", "priority", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "error_code"]
+    list_display = [
+        "pk",
+        "purpose",
+        "priority",
+        "status",
+        "provider",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "error_code",
+    ]
+    list_filter = ["status", "purpose", "priority", "provider"]
+    fields = [
+        "purpose",
+        "priority",
+        "status",
+        "provider",
+        "lane",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "next_attempt_at",
+        "error_code",
+    ]
     inlines = [OutboundEventInline]
+
+
+class GatewayEventInline(admin.TabularInline):
+    model = GatewayEvent
+    extra = 0
+    can_delete = False
+    fields = ["kind", "at", "detail"]
+    readonly_fields = fields
+
+
+@admin.register(GatewayDevice)
+class GatewayDeviceAdmin(ReadOnlyAdmin):
+    """Each gateway phone's health: pings, send outcomes, outages and warnings."""
+
+    list_display = ["provider", "device_id", "state", "last_ping_at", "last_success_at", "consecutive_failures"]
+    list_filter = ["provider", "state"]
+    fields = [
+        "provider",
+        "device_id",
+        "state",
+        "down_since",
+        "down_reason",
+        "warned_at",
+        "last_ping_at",
+        "last_success_at",
+        "last_attempt_at",
+        "failing_since",
+        "consecutive_failures",
+    ]
+    inlines = [GatewayEventInline]

@@ -58,9 +58,13 @@ class InboundMessage(models.Model):
 
 
 class Priority(models.IntegerChoices):
-    # Lower sends first.
+    # Lower sends first; under a backlog a message takes over the pacing slots of any
+    # lower priority (messaging/pacing.py).
     URGENT = 0, _("Urgent")
     NORMAL = 5, _("Normal")
+    # Answers to residents (receipts, status): they wait behind staff notices, or take
+    # another provider of their route.
+    REPLY = 7, _("Réponse au résident")
     BULK = 9, _("Diffusion")
 
 
@@ -93,6 +97,8 @@ class OutboundMessage(models.Model):
     # The backend that took (or last tried) it: delivery reports and the deletion of the
     # provider's copy are matched on (provider, provider_message_id).
     provider = models.CharField(max_length=32, blank=True)
+    # The pacing lane it last took: the provider's sender, or one phone of a gateway.
+    lane = models.CharField(max_length=100, blank=True)
     provider_message_id = models.CharField(max_length=64, blank=True, db_index=True)
     error_code = models.CharField(max_length=32, blank=True)
 
@@ -139,3 +145,74 @@ class OptOut(models.Model):
 
     def __str__(self) -> str:
         return f"opt-out {self.pk}"
+
+
+class ProviderEvent(models.Model):
+    """A provider's webhook event id, kept to recognise a replay or a retry of it.
+
+    The Android gateway retries an unanswered webhook for days with the same event id;
+    its ``messageId`` is content-based, so the event id is what identifies a delivery.
+    Purged after ``PROVIDER_EVENT_RETENTION_DAYS``. Holds no number and no text.
+    """
+
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=32)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="provider_event_unique")]
+        indexes = [models.Index(fields=["received_at"], name="provider_event_received")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.kind}"
+
+
+class GatewayState(models.TextChoices):
+    UP = "up", _("En service")
+    DOWN = "down", _("Hors service")
+
+
+class GatewayDevice(models.Model):
+    """One phone of an SMS gateway (a local SIM in an Android phone), watched.
+
+    It is down when it has not pinged for ``ANDROID_GATEWAY_PING_TIMEOUT_MINUTES``, or its
+    sends have only failed for ``ANDROID_GATEWAY_FAILURE_MINUTES`` (or that many times in
+    a row): outbound SMS then go by the next provider of their route, and coordinators
+    are warned once per outage.
+    """
+
+    provider = models.CharField(max_length=32)
+    device_id = models.CharField(max_length=64)
+    state = models.CharField(max_length=8, choices=GatewayState.choices, default=GatewayState.UP)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_ping_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Since when every send failed (None after a success).
+    failing_since = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    down_since = models.DateTimeField(null=True, blank=True)
+    down_reason = models.CharField(max_length=100, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "device_id"], name="gateway_device_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.device_id or 'default'} ({self.state})"
+
+
+class GatewayEvent(models.Model):
+    """Every change of a gateway phone's state (down, up) and every warning sent."""
+
+    device = models.ForeignKey(GatewayDevice, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16)
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"

@@ -29,8 +29,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import KombuError
 
-from messaging import pacing
-from messaging.backends import PermanentSendError, TransientSendError, get_backend
+from messaging import pacing, routing
+from messaging.backends import BaseSmsBackend, PermanentSendError, TransientSendError, get_backend
 from messaging.models import (
     ContactVaultEntry,
     InboundMessage,
@@ -41,6 +41,7 @@ from messaging.models import (
     OutboundStatus,
     Priority,
 )
+from messaging.providers import provider
 from veille.phones import normalize_msisdn, pseudonym_candidates, pseudonym_for
 from veille.timeutil import now_minute
 
@@ -226,7 +227,7 @@ def inbound_process(*, inbound_id: int) -> str:
             message.handled_by = handled_by
             message.last_error = ""
             message.save(update_fields=["payload", "status", "processed_at", "handled_by", "last_error"])
-            if message.provider == "twilio" and settings.TWILIO_DELETE_INBOUND:
+            if _keeps_copies(message.provider):
                 from messaging import tasks
 
                 enqueue_after_commit(tasks.delete_provider_copy, message.pk)
@@ -489,69 +490,140 @@ def outbound_send(*, message_id: int) -> str:
         _set_status(message, OutboundStatus.SENDING, attempts=message.attempts, claimed_at=now)
         recipient, body = message.recipient, message.body
 
-    wait = pacing.reserve_slot(owner=message.pk)
-    if wait > settings.SMS_MAX_INLINE_WAIT_SECONDS:
-        # The provider's pace is taken for a while: queue it again for its slot (kept
-        # for it) rather than hold a worker. Waiting for the pace is no send attempt.
-        _set_status(
-            message,
-            OutboundStatus.QUEUED,
-            "paced",
-            attempts=message.attempts - 1,
-            next_attempt_at=timezone.now() + timedelta(seconds=wait),
-        )
-        return "paced"
-    if wait > 0:
-        time.sleep(wait)
     try:
-        backend = get_backend()
+        groups = routing.candidates_for(recipient)
     except Exception as exc:
-        # A backend that cannot be built (missing credential, wrong constructor) would
-        # fail every attempt the same way: the message fails now, with the reason in the
-        # log and its event row, and the apps that queued it are told (an alert's relay).
+        # No backend of the route can be built (missing credential, wrong constructor):
+        # every attempt would fail the same way. The message fails now, with the reason
+        # in the log and its event row, and the apps that queued it are told (an
+        # alert's relay), rather than cycle through the queue for ever.
         reason = f"backend unavailable: {type(exc).__name__}: {exc}"
-        logger.error("SMS %s not sent: %s (SMS_BACKEND=%s)", message.pk, reason, settings.SMS_BACKEND)
+        logger.error("SMS %s not sent: %s", message.pk, reason)
         _set_status(message, OutboundStatus.FAILED, reason, error_code="backend")
         return "failed"
-    try:
-        result = backend.send(to=recipient, body=body)
-    except PermanentSendError as exc:
-        _set_status(message, OutboundStatus.FAILED, exc.code, error_code=exc.code[:32], provider=backend.name)
-        if exc.opted_out:
-            # The recipient told the provider to stop: honour it here too, as a STOP.
-            with transaction.atomic():
-                opt_out(pseudonym=message.recipient_pseudonym)
-        return "failed"
-    except Exception as exc:
-        # A transient failure, or an unexpected error in the backend (a bug, a library
-        # change): retried with back-off, never more than SMS_MAX_SEND_ATTEMPTS times.
-        if isinstance(exc, TransientSendError):
-            code = exc.code
-        else:
-            code = f"error: {type(exc).__name__}"
-            logger.exception("SMS %s: the %s backend raised", message.pk, backend.name)
-        if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS:
-            _set_status(message, OutboundStatus.FAILED, f"gave up: {code}", error_code=code[:32], provider=backend.name)
+    order = _send_order(groups, priority=message.priority, preferred_lane=message.lane)
+    last_code = ""
+    for candidate in order:
+        reservation = _reserve(candidate, message)
+        if reservation is None:
+            continue  # a more urgent message took the slot twice: try the next provider
+        if reservation.wait > settings.SMS_MAX_INLINE_WAIT_SECONDS:
+            # The provider's pace is taken for a while: queue it again for its slot (kept
+            # for it) rather than hold a worker. Waiting for the pace is no send attempt.
+            _set_status(
+                message,
+                OutboundStatus.QUEUED,
+                "paced",
+                attempts=message.attempts - 1,
+                lane=candidate.lane.key,
+                next_attempt_at=timezone.now() + timedelta(seconds=reservation.wait),
+            )
+            return "paced"
+        try:
+            result = candidate.backend.send_on(candidate.lane, to=recipient, body=body)
+        except PermanentSendError as exc:
+            candidate.backend.record_outcome(candidate.lane, ok=True, detail=exc.code)  # the sender works
+            _set_status(
+                message,
+                OutboundStatus.FAILED,
+                exc.code,
+                error_code=exc.code[:32],
+                provider=candidate.provider,
+                lane=candidate.lane.key,
+            )
+            if exc.opted_out:
+                # The recipient told the provider to stop: honour it here too, as a STOP.
+                with transaction.atomic():
+                    opt_out(pseudonym=message.recipient_pseudonym)
             return "failed"
+        except Exception as exc:
+            # A transient failure, or an unexpected error in the backend (a bug, a library
+            # change): the next provider of the route takes the message now; once none
+            # is left it is retried with back-off, never more than SMS_MAX_SEND_ATTEMPTS.
+            if isinstance(exc, TransientSendError):
+                last_code = exc.code
+            else:
+                last_code = f"error: {type(exc).__name__}"
+                logger.exception("SMS %s: the %s backend raised", message.pk, candidate.provider)
+            candidate.backend.record_outcome(candidate.lane, ok=False, detail=last_code)
+            if candidate is not order[-1]:
+                # Falling over to the next provider: the step is on the message's record.
+                OutboundEvent.objects.create(
+                    message=message,
+                    status=OutboundStatus.SENDING,
+                    detail=f"failover from {candidate.provider}: {last_code}"[:200],
+                )
+            continue
+        candidate.backend.record_outcome(candidate.lane, ok=True)
+        status = OutboundStatus.DELIVERED if result.delivered else OutboundStatus.SENT
         _set_status(
             message,
-            OutboundStatus.QUEUED,
-            f"retry: {code}",
-            error_code=code[:32],
-            provider=backend.name,
-            next_attempt_at=timezone.now() + _backoff(message.attempts),
+            status,
+            candidate.provider,
+            provider=candidate.provider,
+            lane=candidate.lane.key,
+            provider_message_id=result.provider_message_id,
+            sent_at=timezone.now(),
         )
-        return "retry"
-    status = OutboundStatus.DELIVERED if result.delivered else OutboundStatus.SENT
+        return "sent"
+    code = last_code or "no slot"
+    if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS:
+        _set_status(message, OutboundStatus.FAILED, f"gave up: {code}", error_code=code[:32])
+        return "failed"
     _set_status(
         message,
-        status,
-        backend.name,
-        provider=backend.name,
-        provider_message_id=result.provider_message_id,
-        sent_at=timezone.now(),
+        OutboundStatus.QUEUED,
+        f"retry: {code}",
+        error_code=code[:32],
+        next_attempt_at=timezone.now() + _backoff(message.attempts),
     )
-    return "sent"
+    return "retry"
+
+
+def _send_order(
+    groups: list[list[routing.Candidate]], *, priority: int, preferred_lane: str
+) -> list[routing.Candidate]:
+    """The lanes to try, in order: the chosen one, then one of each other provider.
+
+    Within a provider, the lane the message already holds a slot on, else the one whose
+    next free slot is nearest (the least busy phone). Residents' replies, when the first
+    provider is backed up past the inline wait, go first by a provider that is not.
+    """
+
+    def best(group: list[routing.Candidate]) -> tuple[float, routing.Candidate]:
+        for candidate in group:
+            if preferred_lane and candidate.lane.key == preferred_lane:
+                return 0.0, candidate
+        if len(group) == 1:
+            return pacing.next_free_in(lane=group[0].lane.key, rate=group[0].lane.rate), group[0]
+        return min(
+            ((pacing.next_free_in(lane=c.lane.key, rate=c.lane.rate), c) for c in group), key=lambda pair: pair[0]
+        )
+
+    if len(groups) == 1 and len(groups[0]) == 1:
+        return groups[0]
+    ranked = [best(group) for group in groups]
+    order = [candidate for _, candidate in ranked]
+    if priority >= Priority.REPLY and ranked[0][0] > settings.SMS_MAX_INLINE_WAIT_SECONDS:
+        sooner = min(range(len(ranked)), key=lambda index: ranked[index][0])
+        order.insert(0, order.pop(sooner))
+    return order
+
+
+def _reserve(candidate: routing.Candidate, message: OutboundMessage) -> pacing.Reservation | None:
+    """A pacing slot on the candidate's lane, waited for when it is near. None when more
+    urgent messages took it over twice while this one waited."""
+    lane = candidate.lane
+    for _ in range(2):
+        reservation = pacing.reserve(owner=message.pk, lane=lane.key, rate=lane.rate, priority=message.priority)
+        if reservation.wait > settings.SMS_MAX_INLINE_WAIT_SECONDS:
+            return reservation
+        if reservation.wait <= 0:
+            return reservation
+        time.sleep(reservation.wait)
+        if pacing.holds(owner=message.pk, slot=reservation.slot, lane=lane.key, priority=message.priority):
+            return reservation
+    return None
 
 
 def outbound_due_ids(*, stale_after: timedelta, limit: int = 500) -> list[int]:
@@ -593,12 +665,27 @@ def outbound_release_stuck(*, older_than: timedelta) -> int:
     return count
 
 
+def backend_of(provider_name: str) -> BaseSmsBackend:
+    """The backend that speaks for ``provider_name`` (the one ``SMS_BACKEND`` when set)."""
+    if settings.SMS_BACKEND:
+        return get_backend(settings.SMS_BACKEND)
+    return get_backend(provider(provider_name).backend)
+
+
+def _keeps_copies(provider_name: str) -> bool:
+    """Whether the provider keeps a copy of what it relayed that the platform can delete."""
+    try:
+        return backend_of(provider_name).can_delete_copies()
+    except Exception:
+        return False  # an unknown or unbuildable provider: nothing to delete through it
+
+
 def delete_provider_copy(*, inbound_id: int) -> bool:
     """Delete an inbound message's copy from its provider's logs."""
     message = InboundMessage.objects.filter(pk=inbound_id).first()
     if message is None:
         return False
-    return get_backend().delete_copy(message.provider_message_id)
+    return backend_of(message.provider).delete_copy(message.provider_message_id)
 
 
 def outbound_delete_provider_copy(*, message_id: int) -> bool:
@@ -607,7 +694,7 @@ def outbound_delete_provider_copy(*, message_id: int) -> bool:
     message = OutboundMessage.objects.filter(pk=message_id).exclude(provider_message_id="").first()
     if message is None or message.status not in FINAL_STATUSES:
         return False
-    backend = get_backend()
+    backend = backend_of(message.provider)
     if backend.name != message.provider:
         return False
     return backend.delete_copy(message.provider_message_id)
@@ -656,6 +743,6 @@ def outbound_status_update(
         _set_status(message, status, f"provider: {error_code}" if error_code else "provider", **fields)
         if opted_out:
             opt_out(pseudonym=message.recipient_pseudonym)
-        if status in FINAL_STATUSES:
+        if status in FINAL_STATUSES and _keeps_copies(provider):
             enqueue_after_commit(tasks.delete_outbound_copy, message.pk)
     return message

@@ -129,3 +129,21 @@ def purge_old_messages() -> tuple[int, int]:
     return services.messages_purge(
         inbound_days=settings.INBOUND_RETENTION_DAYS, outbound_days=settings.OUTBOUND_RETENTION_DAYS
     )
+
+
+@shared_task
+def watch_gateways() -> dict[str, int]:
+    """Mark silent or only-failing gateway phones down; warn coordinators once per outage."""
+    from messaging import gateways
+
+    with single_run("watch_gateways") as acquired:
+        if not acquired or "android" not in settings.SMS_PROVIDERS:
+            return {"down": 0, "warned": 0}
+        return gateways.gateways_watch(provider="android", device_ids=settings.ANDROID_GATEWAY_DEVICES or [""])
+
+
+@shared_task
+def purge_provider_events() -> int:
+    from messaging import gateways
+
+    return gateways.provider_events_purge()

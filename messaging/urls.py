@@ -1,9 +1,8 @@
-from django.urls import path
+"""One URL pattern for every provider: /channels/<provider>/<action>/."""
 
-from messaging.providers import twilio
+from django.urls import include, path
+
+from messaging.providers import KNOWN, provider
 
 app_name = "messaging"
-urlpatterns = [
-    path("twilio/sms/", twilio.inbound_sms, name="twilio-sms"),
-    path("twilio/status/", twilio.status_callback, name="twilio-status"),
-]
+urlpatterns = [path(f"{name}/", include(provider(name).urls)) for name in KNOWN]

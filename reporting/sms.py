@@ -76,7 +76,7 @@ def _reply(sms: InboundSms, key: str, language: str, **params: str) -> None:
         pseudonym=sms.sender_pseudonym,
         body=sms_text(key, language, **params),
         purpose=f"resident_{key}",
-        priority=Priority.NORMAL,
+        priority=Priority.REPLY,
     )
 
 

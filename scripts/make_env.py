@@ -32,6 +32,12 @@ def main(path: Path) -> None:
         # runs for real in the demo.
         f"TWILIO_AUTH_TOKEN={secrets.token_hex(16)}",
         "SMS_BACKEND=messaging.backends.file.FileBackend",
+        # Both SMS providers' webhooks run for real; the simulator signs for either. The
+        # demo's outbox is the file backend, so the gateway's URL is never called.
+        "SMS_PROVIDERS=twilio,android",
+        f"ANDROID_GATEWAY_SIGNING_KEY={secrets.token_hex(16)}",
+        "ANDROID_GATEWAY_URL=http://127.0.0.1:8000/no-phone-in-the-demo",
+        f"ANDROID_GATEWAY_PASSWORD={secrets.token_hex(8)}",
         "PUBLIC_BASE_URL=http://127.0.0.1:8000",
         "SWEEP_GRACE_SECONDS=20",
     ]

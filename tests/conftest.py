@@ -70,10 +70,10 @@ def twilio_transport(monkeypatch, settings):
     """The production Twilio backend, built from settings, over a recording transport.
 
     ``settings.SMS_BACKEND`` is the real ``TwilioBackend``; only ``requests``' adapter is
-    replaced (see tests/messaging/twilio_transport.py)."""
+    replaced (see tests/messaging/providers/twilio/transport.py)."""
     import requests
 
-    from tests.messaging.twilio_transport import FakeTwilioTransport
+    from tests.messaging.providers.twilio.transport import FakeTwilioTransport
 
     transport = FakeTwilioTransport()
 
@@ -81,7 +81,7 @@ def twilio_transport(monkeypatch, settings):
         return transport.send(adapter, request, **kwargs)
 
     monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", send)
-    settings.SMS_BACKEND = "messaging.backends.twilio.TwilioBackend"
+    settings.SMS_BACKEND = "messaging.providers.twilio.backend.TwilioBackend"
     return transport
 
 

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "veille.context_processors.veille",
+                "messaging.context_processors.gateways",
             ],
         },
     },
@@ -181,6 +182,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbound": {"task": "messaging.tasks.sweep_outbound", "schedule": envint("SWEEP_OUTBOUND_SECONDS", 30)},
     "purge-contact-vault": {"task": "messaging.tasks.purge_contact_vault", "schedule": 3600},
     "purge-old-messages": {"task": "messaging.tasks.purge_old_messages", "schedule": 3600},
+    "watch-gateways": {"task": "messaging.tasks.watch_gateways", "schedule": envint("GATEWAY_WATCH_SECONDS", 60)},
+    "purge-provider-events": {"task": "messaging.tasks.purge_provider_events", "schedule": 3600},
     "escalate-overdue-alerts": {"task": "alerts.tasks.escalate_overdue", "schedule": ESCALATION_CHECK_SECONDS},
     "purge-closed-reports": {"task": "reporting.tasks.purge_closed_reports", "schedule": 6 * 3600},
     "purge-web-submissions": {"task": "reporting.tasks.purge_web_submissions", "schedule": 3600},
@@ -192,10 +195,10 @@ VEILLE_DATA_KEYS = envstr("VEILLE_DATA_KEYS", required=True)
 VEILLE_PSEUDONYM_KEYS = envstr("VEILLE_PSEUDONYM_KEYS", required=True)
 
 # --- SMS ----------------------------------------------------------------------------
-SMS_BACKEND = envstr(
-    "SMS_BACKEND",
-    "messaging.backends.file.FileBackend" if DEMO else "messaging.backends.twilio.TwilioBackend",
-)
+# Outbound SMS go by the providers of their route (SMS_ROUTES). SMS_BACKEND, when set,
+# sends everything through that one backend instead: the demo's file outbox, the console,
+# the tests' memory (never a real deployment's choice).
+SMS_BACKEND = envstr("SMS_BACKEND", "messaging.backends.file.FileBackend" if DEMO else "")
 SMS_FILE_PATH = envstr("SMS_FILE_PATH", str(VAR_DIR / "sms-outbox"))
 TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN", "")
@@ -205,10 +208,13 @@ TWILIO_MESSAGING_SERVICE_SID = envstr("TWILIO_MESSAGING_SERVICE_SID", "")
 # Twilio's logs (a copy there holds the number and the text, a receipt's code included).
 TWILIO_DELETE_INBOUND = envbool("TWILIO_DELETE_INBOUND", True)
 TWILIO_HTTP_TIMEOUT_SECONDS = envfloat("TWILIO_HTTP_TIMEOUT_SECONDS", 10.0, minimum=0.5)
+# Empty: Twilio's own API. Otherwise a Twilio-compatible endpoint (a proxy the deployment
+# runs; the end-to-end tests' fake Twilio on loopback).
+TWILIO_API_BASE_URL = envstr("TWILIO_API_BASE_URL", "").rstrip("/")
 # The providers whose webhooks this deployment serves; only their settings are required.
 # ("none": SMS is not offered at all; USSD and the web form still are.)
 SMS_PROVIDERS = [name for name in envlist("SMS_PROVIDERS", ["twilio"]) if name != "none"]
-_known_providers = {"twilio"}
+_known_providers = {"twilio", "android"}
 if set(SMS_PROVIDERS) - _known_providers:
     raise ImproperlyConfigured(
         f"SMS_PROVIDERS: unknown provider(s) {', '.join(sorted(set(SMS_PROVIDERS) - _known_providers))}; "
@@ -216,17 +222,81 @@ if set(SMS_PROVIDERS) - _known_providers:
     )
 if SMS_BACKEND.endswith("TwilioBackend") and "twilio" not in SMS_PROVIDERS:
     raise ImproperlyConfigured("SMS_BACKEND is Twilio but 'twilio' is not in SMS_PROVIDERS.")
+# Which providers send to which numbers, tried in order: "+223=android,twilio;*=twilio"
+# (longest matching prefix first; "*" for every other number). Default: every enabled
+# provider, in SMS_PROVIDERS order, for every number.
+SMS_ROUTES = envstr("SMS_ROUTES", "")
+for _route in filter(None, (part.strip() for part in SMS_ROUTES.split(";"))):
+    _prefix, _sep, _names = _route.partition("=")
+    _unknown = [name.strip() for name in _names.split(",") if name.strip() not in SMS_PROVIDERS]
+    if not _prefix.strip() or not _names.strip() or _unknown:
+        raise ImproperlyConfigured(
+            f"SMS_ROUTES: {_route!r} must read PREFIX=provider,provider with providers from SMS_PROVIDERS"
+            + (f" ({', '.join(_unknown)} not enabled)" if _unknown else "")
+        )
 if "twilio" in SMS_PROVIDERS and not TWILIO_AUTH_TOKEN:
     raise ImproperlyConfigured(
         "TWILIO_AUTH_TOKEN must be set while 'twilio' is in SMS_PROVIDERS: the SMS webhook rejects every request "
         "it cannot verify."
     )
-if SMS_BACKEND.endswith("TwilioBackend") and not (
+_routed = (
+    {name.strip() for route in SMS_ROUTES.split(";") for name in route.partition("=")[2].split(",") if name.strip()}
+    if SMS_ROUTES.strip()
+    else set(SMS_PROVIDERS)
+)
+if (SMS_BACKEND.endswith("TwilioBackend") or (not SMS_BACKEND and "twilio" in _routed)) and not (
     TWILIO_ACCOUNT_SID and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)
 ):
     raise ImproperlyConfigured(
         "The Twilio SMS backend needs TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID."
     )
+# --- SMS Gateway for Android (a local SIM in a phone; see docs/operations.md) ---
+ANDROID_GATEWAY_MODE = envchoice("ANDROID_GATEWAY_MODE", "local", {"local", "private", "cloud"})
+ANDROID_GATEWAY_URL = envstr(
+    "ANDROID_GATEWAY_URL", "https://api.sms-gate.app/3rdparty/v1" if ANDROID_GATEWAY_MODE == "cloud" else ""
+).rstrip("/")
+ANDROID_GATEWAY_USERNAME = envstr("ANDROID_GATEWAY_USERNAME", "")
+ANDROID_GATEWAY_PASSWORD = envstr("ANDROID_GATEWAY_PASSWORD", "")
+ANDROID_GATEWAY_SIGNING_KEY = envstr("ANDROID_GATEWAY_SIGNING_KEY", "")
+# The app's end-to-end encryption passphrase (numbers and texts encrypted on their way).
+ANDROID_GATEWAY_PASSPHRASE = envstr("ANDROID_GATEWAY_PASSPHRASE", "")
+ANDROID_GATEWAY_ENCRYPTION_ITERATIONS = envint("ANDROID_GATEWAY_ENCRYPTION_ITERATIONS", 75_000, minimum=1000)
+# Phones of one account (private or cloud server); empty: the one phone (local mode).
+ANDROID_GATEWAY_DEVICES = envlist("ANDROID_GATEWAY_DEVICES", [])
+# Android lets an app send about 30 SMS a minute on an unrooted phone.
+ANDROID_GATEWAY_SMS_PER_MINUTE = envfloat("ANDROID_GATEWAY_SMS_PER_MINUTE", 29, minimum=0.1)
+ANDROID_GATEWAY_HTTP_TIMEOUT_SECONDS = envfloat("ANDROID_GATEWAY_HTTP_TIMEOUT_SECONDS", 10.0, minimum=0.5)
+ANDROID_GATEWAY_WEBHOOK_TOLERANCE_SECONDS = envint("ANDROID_GATEWAY_WEBHOOK_TOLERANCE_SECONDS", 300, minimum=30)
+# How long the phone keeps trying to send one SMS before giving it up.
+ANDROID_GATEWAY_MESSAGE_TTL_SECONDS = envint("ANDROID_GATEWAY_MESSAGE_TTL_SECONDS", 6 * 3600, minimum=60)
+# A phone is down after this long without a ping, or after only failures for this long
+# (or this many in a row); while down, one send is tried every RETRY minutes.
+ANDROID_GATEWAY_PING_TIMEOUT_MINUTES = envfloat("ANDROID_GATEWAY_PING_TIMEOUT_MINUTES", 15, minimum=0.01)
+ANDROID_GATEWAY_FAILURE_MINUTES = envfloat("ANDROID_GATEWAY_FAILURE_MINUTES", 10, minimum=0.01)
+ANDROID_GATEWAY_FAILURES_BEFORE_DOWN = envint("ANDROID_GATEWAY_FAILURES_BEFORE_DOWN", 3, minimum=1)
+ANDROID_GATEWAY_RETRY_MINUTES = envfloat("ANDROID_GATEWAY_RETRY_MINUTES", 5, minimum=0.01)
+if "android" in SMS_PROVIDERS:
+    _missing = [
+        name
+        for name, value in (
+            ("ANDROID_GATEWAY_SIGNING_KEY", ANDROID_GATEWAY_SIGNING_KEY),
+            ("ANDROID_GATEWAY_URL", ANDROID_GATEWAY_URL),
+            ("ANDROID_GATEWAY_PASSWORD", ANDROID_GATEWAY_PASSWORD),
+        )
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"'android' is in SMS_PROVIDERS but {', '.join(_missing)} not set.")
+    if ANDROID_GATEWAY_MODE == "cloud" and not ANDROID_GATEWAY_PASSPHRASE:
+        raise ImproperlyConfigured(
+            "ANDROID_GATEWAY_MODE=cloud passes numbers and texts through a third party: it is allowed only with the "
+            "app's end-to-end encryption, so ANDROID_GATEWAY_PASSPHRASE must be set."
+        )
+PROVIDER_EVENT_RETENTION_DAYS = envint("PROVIDER_EVENT_RETENTION_DAYS", 3, minimum=1)
+# Told when a gateway phone goes down (dotted paths, so messaging/ imports no app).
+GATEWAY_DOWN_HANDLERS = envlist("GATEWAY_DOWN_HANDLERS", ["focal_points.notifications.gateway_down"])
+
+# Twilio's pace (and that of SMS_BACKEND when set).
 SMS_SEND_RATE_PER_SECOND = envfloat("SMS_SEND_RATE_PER_SECOND", 1.0, minimum=0.01)
 SMS_MAX_INLINE_WAIT_SECONDS = envfloat("SMS_MAX_INLINE_WAIT_SECONDS", 5.0, minimum=0)
 SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)

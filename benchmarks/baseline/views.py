@@ -7,8 +7,10 @@ The table is created by the benchmark scripts (benchmarks/probe.py), not by a mi
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -41,6 +43,21 @@ def _insert(request: HttpRequest) -> int:
 def bare_insert(request: HttpRequest) -> HttpResponse:
     _insert(request)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
+
+
+@csrf_exempt
+@require_POST
+def bare_insert_json(request: HttpRequest) -> HttpResponse:
+    """The Android gateway's baseline: parse the same JSON event, one INSERT, a JSON answer."""
+    event = json.loads(request.body)
+    payload = event.get("payload") or {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_baseline (message_sid, sender_length, body, num_media, received_at) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [event.get("id", ""), len(payload.get("phoneNumber", "")), payload.get("message", ""), 0, timezone.now()],
+        )
+    return JsonResponse({"ok": True})
 
 
 @csrf_exempt

@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from messaging.backends.base import (
     BackendUnavailable,
     BaseSmsBackend,
+    Lane,
     PermanentSendError,
     SendResult,
     TransientSendError,
@@ -26,6 +27,7 @@ from messaging.backends.base import (
 __all__ = [
     "BackendUnavailable",
     "BaseSmsBackend",
+    "Lane",
     "PermanentSendError",
     "SendResult",
     "TransientSendError",

@@ -39,11 +39,45 @@ class BackendUnavailable(Exception):
     """
 
 
+@dataclass(frozen=True)
+class Lane:
+    """One sender a backend paces on its own: a provider's number or messaging service,
+    or one phone of a gateway. ``key`` names its pacing slots; ``device`` is what the
+    backend needs to send through that phone ("" for the provider as a whole)."""
+
+    key: str
+    rate: float
+    device: str = ""
+
+
 class BaseSmsBackend:
     name = "base"
 
     def send(self, *, to: str, body: str) -> SendResult:
         raise NotImplementedError
+
+    def lanes(self) -> list[Lane]:
+        """The senders this backend paces separately; one by default, at
+        ``SMS_SEND_RATE_PER_SECOND`` (a gateway with several phones has one each)."""
+        from django.conf import settings
+
+        return [Lane(key=self.name, rate=settings.SMS_SEND_RATE_PER_SECOND)]
+
+    def send_on(self, lane: Lane, *, to: str, body: str) -> SendResult:
+        """Send through ``lane``; backends with one sender ignore it."""
+        return self.send(to=to, body=body)
+
+    def lane_available(self, lane: Lane) -> bool:
+        """False while the lane is known to be down (a gateway phone that stopped
+        answering): routing then skips it."""
+        return True
+
+    def record_outcome(self, lane: Lane, *, ok: bool, detail: str = "") -> None:
+        """Told after each send on ``lane``: a gateway counts failures to notice a dead phone."""
+
+    def can_delete_copies(self) -> bool:
+        """Whether ``delete_copy`` does anything here (so that no task is queued for nothing)."""
+        return False
 
     def delete_copy(self, provider_message_id: str) -> bool:
         """Remove a message (inbound or outbound) from the provider's logs.

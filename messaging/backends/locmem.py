@@ -28,6 +28,9 @@ class LocmemBackend(BaseSmsBackend):
         outbox.append(SentSms(to=to, body=body, provider_message_id=sid))
         return SendResult(provider_message_id=sid)
 
+    def can_delete_copies(self) -> bool:
+        return True
+
     def delete_copy(self, provider_message_id: str) -> bool:
         deleted_copies.append(provider_message_id)
         return True

@@ -92,3 +92,24 @@ def test_demo_setup_prepares_everything(db, settings, tmp_path):
 
     assert Member.objects.get(user__username="coordination").role == "national_coordinator"
     assert Member.objects.count() == 14
+
+
+def test_it_plays_a_resident_texting_the_android_gateway(sim, settings, gazetteer):
+    settings.SMS_PROVIDERS = ["twilio", "android"]
+    settings.ANDROID_GATEWAY_SIGNING_KEY = "simulator-test-signing-key"
+
+    response = sim(action="sms", number="+223 76 00 00 01", body="attaque a Hombori", provider="android")
+
+    assert response.status_code == 200
+    message = InboundMessage.objects.get()
+    assert message.provider == "android"
+    assert Report.objects.count() == 1
+    assert "HTTP 200" in response.content.decode()
+
+
+def test_it_offers_the_gateway_only_where_it_is_enabled(client, settings):
+    settings.SMS_PROVIDERS = ["twilio"]
+    assert 'value="android"' not in client.get("/simulator/").content.decode()
+
+    settings.SMS_PROVIDERS = ["twilio", "android"]
+    assert 'value="android"' in client.get("/simulator/").content.decode()

@@ -380,13 +380,13 @@ def test_a_backlog_longer_than_the_inline_wait_drains_at_the_provider_rate(backe
     settings.SMS_MAX_INLINE_WAIT_SECONDS = 2
     settings.SMS_MAX_SEND_ATTEMPTS = 1000
     clock = {"t": 1_900_000_000.0}
-    reserve = pacing.reserve_slot
+    reserve = pacing.reserve
     backlog = [queued() for _ in range(12)]
 
     # A simulated minute: each second, every due message is handed to outbound_send, as
     # its eta task would be. At one SMS a second, twelve messages need twelve seconds.
     with (
-        mock.patch.object(pacing, "reserve_slot", lambda **kw: reserve(now=lambda: clock["t"], **kw)),
+        mock.patch.object(pacing, "reserve", lambda **kw: reserve(now=lambda: clock["t"], **kw)),
         mock.patch("django.utils.timezone.now", lambda: datetime.fromtimestamp(clock["t"], UTC)),
         mock.patch("messaging.services.time.sleep"),
     ):
@@ -408,7 +408,9 @@ def test_pacing_does_not_use_up_send_attempts(backend, settings):
     backend.script = [TransientSendError("503")]
     message = queued()
 
-    with mock.patch.object(pacing, "reserve_slot", side_effect=[60.0, 0.0]):
+    with mock.patch.object(
+        pacing, "reserve", side_effect=[pacing.Reservation(60.0, 1, ""), pacing.Reservation(0.0, 2, "")]
+    ):
         assert services.outbound_send(message_id=message.pk) == "paced"
         make_due(message)
         outcome = services.outbound_send(message_id=message.pk)

@@ -48,7 +48,7 @@ def test_with_twilio_enabled_its_auth_token_is_required():
 
 
 def test_the_twilio_backend_needs_twilio_enabled():
-    result = start(SMS_PROVIDERS="none", SMS_BACKEND="messaging.backends.twilio.TwilioBackend")
+    result = start(SMS_PROVIDERS="none", SMS_BACKEND="messaging.providers.twilio.backend.TwilioBackend")
 
     assert result.returncode != 0
     assert "'twilio' is not in SMS_PROVIDERS" in result.stderr

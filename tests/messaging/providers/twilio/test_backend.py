@@ -12,10 +12,10 @@ import requests
 
 from messaging import services
 from messaging.backends import get_backend
-from messaging.backends.twilio import TwilioBackend
 from messaging.models import InboundMessage, OptOut, OutboundMessage, OutboundStatus
+from messaging.providers.twilio.backend import TwilioBackend
 from tests.conftest import twilio_signature
-from tests.messaging.twilio_transport import API, twilio_error
+from tests.messaging.providers.twilio.transport import API, twilio_error
 from veille.phones import pseudonym_for
 
 pytestmark = pytest.mark.django_db
@@ -273,7 +273,7 @@ def test_a_slow_twilio_is_cut_off_at_the_timeout_not_waited_for(settings, monkey
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
     port = silent.getsockname()[1]
-    settings.SMS_BACKEND = "messaging.backends.twilio.TwilioBackend"
+    settings.SMS_BACKEND = "messaging.providers.twilio.backend.TwilioBackend"
     settings.TWILIO_HTTP_TIMEOUT_SECONDS = 0.5
     backend = get_backend()
     # Point the real client's base URL at the silent server (its only change).

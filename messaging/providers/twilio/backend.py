@@ -3,7 +3,7 @@
 The client is built from settings exactly as a worker runs it, with a bounded HTTP
 timeout (``TWILIO_HTTP_TIMEOUT_SECONDS``): a send that hangs must not hold a worker, and
 an unanswered request is a transient failure retried with back-off. Tests replace only
-the HTTP transport underneath this client (``tests/messaging/twilio_transport.py``), so
+the HTTP transport underneath this client (``tests/messaging/providers/twilio/transport.py``), so
 the constructor and the request building run for real in every test.
 """
 
@@ -21,19 +21,7 @@ from messaging.backends.base import (
     SendResult,
     TransientSendError,
 )
-
-# Twilio error codes after which a retry cannot succeed.
-PERMANENT_ERRORS = {
-    21211,  # invalid 'To' number
-    21408,  # permission to send to this region not enabled
-    21610,  # recipient replied STOP to Twilio
-    21612,  # cannot route to this number
-    21614,  # not a mobile number
-}
-# The recipient told Twilio to stop: the platform records the opt-out too.
-OPTED_OUT_ERRORS = {21610}
-# Twilio refuses to delete a message still being sent; it is deleted once final.
-DELETE_IN_PROGRESS = 20009
+from messaging.providers.twilio.statuses import OPTED_OUT_ERRORS, PERMANENT_ERRORS
 
 
 class TwilioBackend(BaseSmsBackend):
@@ -54,6 +42,10 @@ class TwilioBackend(BaseSmsBackend):
             raise BackendUnavailable("Twilio backend not configured: " + ", ".join(missing) + " missing")
         http_client = TwilioHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT_SECONDS)
         self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+        if settings.TWILIO_API_BASE_URL:
+            # A Twilio-compatible endpoint instead of Twilio's own (a proxy the deployment
+            # runs, or the end-to-end tests' fake Twilio on loopback).
+            self.client.api.base_url = settings.TWILIO_API_BASE_URL
 
     def send(self, *, to: str, body: str) -> SendResult:
         params: dict[str, str] = {"to": to, "body": body}
@@ -75,6 +67,9 @@ class TwilioBackend(BaseSmsBackend):
             # requests' errors (timeouts, refused connections) are OSErrors.
             raise TransientSendError("timeout" if "timeout" in type(exc).__name__.lower() else "network") from exc
         return SendResult(provider_message_id=message.sid)
+
+    def can_delete_copies(self) -> bool:
+        return settings.TWILIO_DELETE_INBOUND
 
     def delete_copy(self, provider_message_id: str) -> bool:
         if not settings.TWILIO_DELETE_INBOUND:

@@ -18,26 +18,14 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from messaging import services
-from messaging.backends.twilio import OPTED_OUT_ERRORS
+from messaging.providers import enabled
+from messaging.providers.twilio.statuses import OPTED_OUT_ERRORS, STATUS_MAP
 
 logger = logging.getLogger(__name__)
 
 PROVIDER = "twilio"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 MESSAGE_SID = re.compile(r"^(SM|MM|SMS)[0-9a-fA-F]{32}$")
-
-# Twilio's status words mapped to ours; unknown words change nothing.
-STATUS_MAP = {
-    "queued": "sent",
-    "accepted": "sent",
-    "sending": "sent",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
-}
 
 
 def public_url(request: HttpRequest) -> str:
@@ -46,7 +34,7 @@ def public_url(request: HttpRequest) -> str:
 
 
 def signature_is_valid(request: HttpRequest) -> bool:
-    if PROVIDER not in settings.SMS_PROVIDERS:
+    if not enabled(PROVIDER):
         # Not enabled here: no token to check against, nothing accepted.
         raise Http404("twilio is not enabled")
     signature = request.headers.get("X-Twilio-Signature", "")
