@@ -6,7 +6,6 @@ misconfigured server must not start with placeholder secrets.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 from pathlib import Path
@@ -260,8 +259,18 @@ USSD_ALLOWED_SERVICE_CODES = envlist("USSD_ALLOWED_SERVICE_CODES", [])
 # The USSD gateways served, each a folder messaging/providers/<name>/ whose URLs answer at
 # /channels/ussd/<name>/ ("none": no USSD channel). Only their settings are required.
 USSD_PROVIDERS = [name for name in envlist("USSD_PROVIDERS", ["africastalking"]) if name != "none"]
+
+
+def _is_ussd_gateway(name: str) -> bool:
+    """A USSD gateway is a folder messaging/providers/<name>/ with its ussd.py adapter
+    (looked up on disk: importing an app's module before the registry is ready fails)."""
+    return (
+        bool(re.fullmatch(r"[a-z][a-z0-9_]*", name)) and (BASE_DIR / "messaging/providers" / name / "ussd.py").is_file()
+    )
+
+
 for _name in USSD_PROVIDERS:
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", _name) or importlib.util.find_spec(f"messaging.providers.{_name}") is None:
+    if not _is_ussd_gateway(_name):
         raise ImproperlyConfigured(f"USSD_PROVIDERS: no USSD gateway {_name!r} in messaging/providers/.")
 # What answers the menus, by dotted path: messaging/ imports no app built on it.
 USSD_HANDLER = envstr("USSD_HANDLER", "reporting.ussd.services.ussd_handler")

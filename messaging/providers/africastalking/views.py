@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
-from messaging.providers.africastalking.adapter import GATEWAY
+from messaging.providers.africastalking.ussd import GATEWAY
 from messaging.ussd import refused, ussd_serve
 from veille.privacy import address_allowed
 

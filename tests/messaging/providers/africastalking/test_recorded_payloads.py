@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from messaging.models import Channel
-from messaging.providers.africastalking.adapter import AfricasTalkingGateway
+from messaging.providers.africastalking.ussd import AfricasTalkingGateway
 from messaging.ussd import UssdRequest
 from reporting import services
 from reporting.models import Report, ReportEvent, ReportEventKind, ReportStatus, UssdSession

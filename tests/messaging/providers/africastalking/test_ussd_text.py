@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from messaging.providers.africastalking.adapter import GATEWAY, latest_input, text_cursor
+from messaging.providers.africastalking.ussd import GATEWAY, latest_input, text_cursor
 from messaging.ussd import UssdRequest, UssdScreen
 
 
