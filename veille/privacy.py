@@ -3,10 +3,13 @@
 ``ReporterMetadataMiddleware`` runs first and wipes the client address, user agent,
 forwarding headers and referrer from every request to a reporter-facing path, so no view,
 error report or log line further down can record them. Before it wipes, it checks the
-address against the allow-list of the path, if any (``VEILLE_ADDRESS_ALLOWLISTS``: gateway
-callbacks), and keeps only the yes/no answer (``address_allowed``). ``RedactLogRecords`` is a logging
-filter on every handler: it drops the ``request`` object Django attaches to records and
-masks phone numbers in messages, in case a number reaches a log some other way.
+address against the path's allow-list, if it has one (``VEILLE_ADDRESS_ALLOWLISTS``:
+gateway callbacks), and keeps only the yes/no answer (``address_allowed``).
+
+``RedactLogRecords`` is a logging filter on every handler: it drops the ``request`` object
+Django attaches to records and masks phone numbers in messages, in case a number reaches
+a log some other way, and the secrets that travel in callback paths
+(``VEILLE_LOG_REDACTED_SECRETS``).
 """
 
 from __future__ import annotations
@@ -109,6 +112,11 @@ class RedactLogRecords(logging.Filter):
         except Exception:  # a record with bad args still gets logged, unformatted
             return True
         masked = mask_phone_numbers(message)
+        # Secrets that travel in URL paths (gateway callbacks) reach "Not Found: <path>"
+        # and the like: never written out.
+        for secret in getattr(settings, "VEILLE_LOG_REDACTED_SECRETS", ()):
+            if secret and secret in masked:
+                masked = masked.replace(secret, "[secret]")
         if masked != message:
             record.msg = masked
             record.args = ()

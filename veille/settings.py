@@ -318,6 +318,8 @@ VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/
 VEILLE_ADDRESS_ALLOWLISTS: dict[str, list[str]] = {}
 if "africastalking" in USSD_PROVIDERS:
     VEILLE_ADDRESS_ALLOWLISTS["/channels/ussd/africastalking/"] = AFRICASTALKING_ALLOWED_NETWORKS
+# Secrets carried in URL paths: masked in every log record (a 404's "Not Found: <path>").
+VEILLE_LOG_REDACTED_SECRETS = [AFRICASTALKING_CALLBACK_SECRET] if "africastalking" in USSD_PROVIDERS else []
 MAP_TILE_URL = envstr("MAP_TILE_URL", "/static/tiles/{z}/{x}/{y}.png")
 _tile_origin = ""
 if MAP_TILE_URL.startswith(("http://", "https://")):
