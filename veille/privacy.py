@@ -60,9 +60,10 @@ def address_allowed(request: HttpRequest) -> bool:
 
 def check_address_allowlist(request: HttpRequest) -> None:
     """Record, for a path with an allow-list, whether the address is in it: the longest
-    matching prefix decides. The address is read here and nowhere else, and not kept."""
+    matching prefix decides (against ``path_info``, what the URL resolver matches). The
+    address is read here and nowhere else, and not kept."""
     allowlists: dict[str, list[str]] = settings.VEILLE_ADDRESS_ALLOWLISTS
-    prefixes = [prefix for prefix in allowlists if request.path.startswith(prefix)]
+    prefixes = [prefix for prefix in allowlists if request.path_info.startswith(prefix)]
     if prefixes:
         networks = allowlists[max(prefixes, key=len)]
         setattr(request, ADDRESS_ALLOWED_ATTR, address_in(client_address(request), networks))
