@@ -34,7 +34,9 @@ REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 BASELINE_SETTINGS = "benchmarks.baseline.settings"
 SMS_PATH = "/channels/twilio/sms/"
 BASELINE_PATH = "/channels/bench-baseline/sms/"
-USSD_PATH = "/channels/ussd/africastalking/"
+# The USSD callback carries its secret in the path; the stack's gateway calls from loopback.
+USSD_SECRET = secrets.token_urlsafe(32)
+USSD_PATH = f"/channels/ussd/africastalking/{USSD_SECRET}/"
 
 
 def log(message: str) -> None:
@@ -81,6 +83,8 @@ class Stack:
                 "VEILLE_DATA_KEYS": self.data_keys,
                 "VEILLE_PSEUDONYM_KEYS": self.pseudonym_keys,
                 "TWILIO_AUTH_TOKEN": self.token,
+                "AFRICASTALKING_CALLBACK_SECRET": USSD_SECRET,
+                "AFRICASTALKING_ALLOWED_NETWORKS": "127.0.0.1/32",
                 "PUBLIC_BASE_URL": self.base_url,
                 "SMS_BACKEND": "messaging.backends.locmem.LocmemBackend",
                 "DATABASE_URL": self.database_url,

@@ -1,8 +1,10 @@
 """The phone simulator: plays a resident's phone against the real webhooks.
 
 SMS go through the Twilio webhook view with a genuine signature (computed with the
-demo's auth token), USSD through the Africa's Talking view, exactly as the providers
-would call them; what the platform sends back is read from the outbound queue.
+demo's auth token), USSD through the Africa's Talking callback with the demo's callback
+secret and through the privacy middleware's address check (the simulator calls from
+loopback), exactly as the providers would call them; what the platform sends back is read
+from the outbound queue.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from twilio.request_validator import RequestValidator
 
 from messaging.models import OutboundMessage
 from veille.phones import normalize_msisdn, pseudonym_candidates
+from veille.privacy import ReporterMetadataMiddleware
 
 SMS_PATH = "/channels/twilio/sms/"
 ANDROID_PATH = "/channels/android/webhook/"
-USSD_PATH = "/channels/ussd/africastalking/"
+USSD_PATH = "/channels/ussd/africastalking/{secret}/"
 DEFAULT_NUMBER = "+223 76 00 00 01"
 SERVICE_CODE = "*123#"
 
@@ -46,7 +49,9 @@ def _post_to_webhook(path: str, params: dict[str, str], headers: dict[str, str] 
         path, data=urlencode(params), content_type="application/x-www-form-urlencoded", headers=headers or {}
     )
     match = resolve(path)
-    return match.func(request, *match.args, **match.kwargs)
+    # Through the middleware that checks the caller's address (RequestFactory's 127.0.0.1)
+    # against the callback's allow-list, then wipes it, as for a real request.
+    return ReporterMetadataMiddleware(lambda req: match.func(req, *match.args, **match.kwargs))(request)
 
 
 def _send_sms(number: str, body: str) -> HttpResponse:
@@ -103,7 +108,7 @@ def _ussd(number: str, session_id: str, text: str) -> PhoneScreen:
         "networkCode": "61002",
         "text": text,
     }
-    response = _post_to_webhook(USSD_PATH, params)
+    response = _post_to_webhook(USSD_PATH.format(secret=settings.AFRICASTALKING_CALLBACK_SECRET), params)
     body = response.content.decode("utf-8", "replace")
     if body.startswith("CON "):
         return PhoneScreen(body[4:], ended=False)

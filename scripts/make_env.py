@@ -17,9 +17,24 @@ def key(kid: str) -> str:
     return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
 
 
+# Settings added since a first `make run` may have written its .env: appended if missing.
+ADDED_LATER = {
+    # The simulator calls the USSD callback with this secret in its path, so the check
+    # runs for real in the demo (the address allow-list defaults to loopback there).
+    "AFRICASTALKING_CALLBACK_SECRET": lambda: secrets.token_urlsafe(32),
+}
+
+
 def main(path: Path) -> None:
     if path.exists():
-        print(f"{path} exists; keeping it.")
+        present = {line.partition("=")[0].strip() for line in path.read_text().splitlines() if "=" in line}
+        missing = [f"{name}={value()}" for name, value in ADDED_LATER.items() if name not in present]
+        if missing:
+            with path.open("a") as env_file:
+                env_file.write("\n".join(missing) + "\n")
+            print(f"{path} exists; added {', '.join(line.partition('=')[0] for line in missing)}.")
+        else:
+            print(f"{path} exists; keeping it.")
         return
     lines = [
         "# Local demo settings written by `make run`. Not for production: see .env.example.",
@@ -40,6 +55,7 @@ def main(path: Path) -> None:
         f"ANDROID_GATEWAY_PASSWORD={secrets.token_hex(8)}",
         "PUBLIC_BASE_URL=http://127.0.0.1:8000",
         "SWEEP_GRACE_SECONDS=20",
+        *(f"{name}={value()}" for name, value in ADDED_LATER.items()),
     ]
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)

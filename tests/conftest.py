@@ -85,6 +85,11 @@ def twilio_transport(monkeypatch, settings):
     return transport
 
 
+def africastalking_url() -> str:
+    """The Africa's Talking USSD callback, with the test settings' secret in its path."""
+    return f"/channels/ussd/africastalking/{settings.AFRICASTALKING_CALLBACK_SECRET}/"
+
+
 def twilio_signature(path: str, params: dict[str, str], token: str | None = None) -> str:
     validator = RequestValidator(token or settings.TWILIO_AUTH_TOKEN)
     return validator.compute_signature(settings.PUBLIC_BASE_URL + path, params)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 
-from tests.conftest import TwilioPhone
+from tests.conftest import TwilioPhone, africastalking_url
 from veille.phones import number_variants
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def test_no_number_and_no_report_text_in_clear_anywhere(client, gazetteer, outbo
         if value:
             inputs.append(value)
         commune_screen = client.post(
-            "/channels/ussd/africastalking/",
+            africastalking_url(),
             urlencode(
                 {
                     "sessionId": "ATUid_anon",
@@ -77,7 +77,7 @@ def test_no_number_and_no_report_text_in_clear_anywhere(client, gazetteer, outbo
     for value in ["8", "1", "1", "1"]:  # region unknown, today... confirm
         inputs.append(value)
         last = client.post(
-            "/channels/ussd/africastalking/",
+            africastalking_url(),
             urlencode(
                 {
                     "sessionId": "ATUid_anon",

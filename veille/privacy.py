@@ -2,9 +2,14 @@
 
 ``ReporterMetadataMiddleware`` runs first and wipes the client address, user agent,
 forwarding headers and referrer from every request to a reporter-facing path, so no view,
-error report or log line further down can record them. ``RedactLogRecords`` is a logging
-filter on every handler: it drops the ``request`` object Django attaches to records and
-masks phone numbers in messages, in case a number reaches a log some other way.
+error report or log line further down can record them. Before it wipes, it checks the
+address against the path's allow-list, if it has one (``VEILLE_ADDRESS_ALLOWLISTS``:
+gateway callbacks), and keeps only the yes/no answer (``address_allowed``).
+
+``RedactLogRecords`` is a logging filter on every handler: it drops the ``request`` object
+Django attaches to records and masks phone numbers in messages, in case a number reaches
+a log some other way, and the secrets that travel in callback paths
+(``VEILLE_LOG_REDACTED_SECRETS``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from veille.netaddr import address_in, client_address
 from veille.phones import mask_phone_numbers
 
 # Headers that identify a device or a network path. Dropped on reporter paths.
@@ -37,6 +43,8 @@ IDENTIFYING_META = (
     "HTTP_SEC_CH_UA_MOBILE",
 )
 PLACEHOLDER_ADDR = "0.0.0.0"  # noqa: S104 (a placeholder address, nothing binds to it)
+# Set on every request whose path has an allow-list: whether its address was in it.
+ADDRESS_ALLOWED_ATTR = "veille_address_allowed"
 
 
 def is_reporter_path(path: str) -> bool:
@@ -44,11 +52,29 @@ def is_reporter_path(path: str) -> bool:
     return not any(path.startswith(prefix) for prefix in settings.VEILLE_STAFF_PATHS)
 
 
+def address_allowed(request: HttpRequest) -> bool:
+    """Whether the middleware found the request's address in its path's allow-list. False
+    when no check ran (no allow-list for the path, or the request skipped the middleware)."""
+    return getattr(request, ADDRESS_ALLOWED_ATTR, None) is True
+
+
+def check_address_allowlist(request: HttpRequest) -> None:
+    """Record, for a path with an allow-list, whether the address is in it: the longest
+    matching prefix decides (against ``path_info``, what the URL resolver matches). The
+    address is read here and nowhere else, and not kept."""
+    allowlists: dict[str, list[str]] = settings.VEILLE_ADDRESS_ALLOWLISTS
+    prefixes = [prefix for prefix in allowlists if request.path_info.startswith(prefix)]
+    if prefixes:
+        networks = allowlists[max(prefixes, key=len)]
+        setattr(request, ADDRESS_ALLOWED_ATTR, address_in(client_address(request), networks))
+
+
 class ReporterMetadataMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        check_address_allowlist(request)  # before the wipe: the only use of the address
         reporter_path = is_reporter_path(request.path)
         if reporter_path:
             for key in IDENTIFYING_META:
@@ -87,6 +113,11 @@ class RedactLogRecords(logging.Filter):
         except Exception:  # a record with bad args still gets logged, unformatted
             return True
         masked = mask_phone_numbers(message)
+        # Secrets that travel in URL paths (gateway callbacks) reach "Not Found: <path>"
+        # and the like: never written out.
+        for secret in getattr(settings, "VEILLE_LOG_REDACTED_SECRETS", ()):
+            if secret and secret in masked:
+                masked = masked.replace(secret, "[secret]")
         if masked != message:
             record.msg = masked
             record.args = ()

@@ -7,6 +7,7 @@ misconfigured server must not start with placeholder secrets.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from veille.env import envbool, envchoice, envfloat, envint, envlist, envstr, load_env_file
+from veille.netaddr import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if not envbool("VEILLE_SKIP_ENV_FILE", False):
@@ -324,6 +326,46 @@ OUTBOUND_FAILURE_HANDLERS = envlist("OUTBOUND_FAILURE_HANDLERS", ["alerts.delive
 # --- USSD ---------------------------------------------------------------------------
 USSD_SESSION_TTL_SECONDS = envint("USSD_SESSION_TTL_SECONDS", 600, minimum=60)
 USSD_ALLOWED_SERVICE_CODES = envlist("USSD_ALLOWED_SERVICE_CODES", [])
+# The USSD gateways served, each a folder messaging/providers/<name>/ whose URLs answer at
+# /channels/ussd/<name>/ ("none": no USSD channel). Only their settings are required.
+USSD_PROVIDERS = [name for name in envlist("USSD_PROVIDERS", ["africastalking"]) if name != "none"]
+
+
+def _is_ussd_gateway(name: str) -> bool:
+    """A USSD gateway is a folder messaging/providers/<name>/ with its ussd.py adapter
+    (looked up on disk: importing an app's module before the registry is ready fails)."""
+    return (
+        bool(re.fullmatch(r"[a-z][a-z0-9_]*", name)) and (BASE_DIR / "messaging/providers" / name / "ussd.py").is_file()
+    )
+
+
+for _name in USSD_PROVIDERS:
+    if not _is_ussd_gateway(_name):
+        raise ImproperlyConfigured(f"USSD_PROVIDERS: no USSD gateway {_name!r} in messaging/providers/.")
+# What answers the menus, by dotted path: messaging/ imports no app built on it.
+USSD_HANDLER = envstr("USSD_HANDLER", "reporting.ussd.services.ussd_handler")
+
+# Africa's Talking signs nothing: its callback URL carries this secret, and only its
+# networks may call it. The allow-list may be empty only in the demo, where it means
+# loopback (the simulator, or a tunnel ending on this machine).
+AFRICASTALKING_CALLBACK_SECRET = envstr("AFRICASTALKING_CALLBACK_SECRET", "")
+AFRICASTALKING_ALLOWED_NETWORKS = [
+    str(net) for net in parse_networks("AFRICASTALKING_ALLOWED_NETWORKS", envlist("AFRICASTALKING_ALLOWED_NETWORKS"))
+]
+if "africastalking" in USSD_PROVIDERS:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{32,}", AFRICASTALKING_CALLBACK_SECRET):
+        raise ImproperlyConfigured(
+            "AFRICASTALKING_CALLBACK_SECRET must be set (32 or more URL-safe characters: "
+            "python -c \"import secrets; print(secrets.token_urlsafe(32))\") while 'africastalking' is in "
+            "USSD_PROVIDERS: the USSD callback refuses every request without it."
+        )
+    if not AFRICASTALKING_ALLOWED_NETWORKS:
+        if not DEMO:
+            raise ImproperlyConfigured(
+                "AFRICASTALKING_ALLOWED_NETWORKS must list Africa's Talking's networks (CIDR, comma-separated) while "
+                "'africastalking' is in USSD_PROVIDERS."
+            )
+        AFRICASTALKING_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
 
 # --- Reports ------------------------------------------------------------------------
 REPORT_MAX_PHOTOS = envint("REPORT_MAX_PHOTOS", 3, minimum=0, maximum=10)
@@ -341,6 +383,13 @@ QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/search?q=meteo
 # --- Privacy ------------------------------------------------------------------------
 # Everything outside these prefixes is reporter-facing: network metadata is wiped there.
 VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/", "/static/"])
+# Paths only some networks may call (gateway callbacks), by prefix: the privacy middleware
+# checks the address against them before it wipes it, and keeps only the yes/no answer.
+VEILLE_ADDRESS_ALLOWLISTS: dict[str, list[str]] = {}
+if "africastalking" in USSD_PROVIDERS:
+    VEILLE_ADDRESS_ALLOWLISTS["/channels/ussd/africastalking/"] = AFRICASTALKING_ALLOWED_NETWORKS
+# Secrets carried in URL paths: masked in every log record (a 404's "Not Found: <path>").
+VEILLE_LOG_REDACTED_SECRETS = [AFRICASTALKING_CALLBACK_SECRET] if "africastalking" in USSD_PROVIDERS else []
 MAP_TILE_URL = envstr("MAP_TILE_URL", "/static/tiles/{z}/{x}/{y}.png")
 _tile_origin = ""
 if MAP_TILE_URL.startswith(("http://", "https://")):

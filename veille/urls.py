@@ -17,7 +17,6 @@ admin.site.__class__ = VeilleAdminSite
 urlpatterns = [
     # Provider webhooks: fixed URLs, no language prefix (Twilio signs the exact URL).
     path("channels/", include("messaging.urls")),
-    path("channels/ussd/", include("reporting.ussd.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("focal_points.urls")),
     path("staff/reports/", include("reporting.staff_urls")),

@@ -14,10 +14,10 @@ place level ("I don't know").
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from messaging.models import Channel
+from messaging.ussd import UssdScreen
 from places.models import Cercle, Commune, Region
 from places.normalize import fold
 from reporting import services
@@ -35,10 +35,8 @@ LANG_BY_CHOICE = {"1": "fr", "2": "en", "3": "bm"}
 MAX_CODE_TRIES = 3
 
 
-@dataclass(frozen=True)
-class Screen:
-    text: str
-    end: bool = False
+# The screen type the gateway adapters render (messaging's, so they know no report).
+Screen = UssdScreen
 
 
 def menu_number(choice: str) -> int | None:

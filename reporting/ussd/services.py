@@ -6,17 +6,15 @@ confirmation; a new session starts at the first screen.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from messaging.ussd import UssdRequest, UssdScreen
 from reporting.models import UssdSession
 from reporting.ussd.engine import Engine, Screen
-from reporting.ussd.gateways.base import UssdRequest
 from reporting.ussd.texts import text as screen_text
 from veille.phones import pseudonym_for
 
@@ -25,34 +23,20 @@ from veille.phones import pseudonym_for
 MAX_INPUT_CHARS = 64
 
 
-def text_cursor(raw: str) -> dict[str, Any]:
-    """What the session remembers of the text seen so far: its length and a digest, so the
-    next request can be lined up with it without keeping what the resident typed."""
-    return {"n": len(raw), "h": hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()}
-
-
-def latest_input(seen: dict[str, Any] | None, raw: str) -> str | None:
-    """The input this request adds. Africa's Talking sends every input so far joined by
-    '*'; a resident's own text may contain '*', so the new input is what follows the
-    text already seen, not the last '*'-separated piece. None: nothing new (a retry)."""
-    if seen is None:
-        return None if raw == "" else raw  # a first request that already carries input
-    length = seen.get("n", 0)
-    if text_cursor(raw) == seen:
-        return None
-    if length == 0:
-        return raw
-    if len(raw) > length and raw[length] == "*" and text_cursor(raw[:length]) == seen:
-        return raw[length + 1 :]
-    # A gateway that sends only the latest input, or a text we cannot line up: take it whole.
-    return raw
+def ussd_handle(request: UssdRequest) -> Screen:
+    """One request of a session, answered. Which input the request adds is the gateway's
+    convention, read through ``request.new_input``; the session keeps the gateway's cursor."""
+    allowed = settings.USSD_ALLOWED_SERVICE_CODES
+    if allowed and request.service_code not in allowed:
+        return Screen(screen_text("closed_service", "fr"), end=True)
+    return _session_answer(request)
 
 
 @transaction.atomic
-def ussd_handle(*, gateway: str, request: UssdRequest) -> Screen:
+def _session_answer(request: UssdRequest) -> Screen:
     pseudonym = pseudonym_for(request.phone_number)
     session, created = UssdSession.objects.select_for_update().get_or_create(
-        gateway=gateway,
+        gateway=request.gateway,
         session_id=request.session_id,
         defaults={"sender_pseudonym": pseudonym, "state": {}},
     )
@@ -65,7 +49,7 @@ def ussd_handle(*, gateway: str, request: UssdRequest) -> Screen:
         session.sender_pseudonym = pseudonym
     state = {} if created or stale else dict(session.state)
     engine = Engine(state, sender_pseudonym=session.sender_pseudonym)
-    new_input = latest_input(state.get("seen"), request.text) if state else None
+    new_input = request.new_input(state.get("seen")) if state else None
     if new_input is not None:
         new_input = new_input[:MAX_INPUT_CHARS]
     if not state.get("last"):
@@ -75,13 +59,26 @@ def ussd_handle(*, gateway: str, request: UssdRequest) -> Screen:
         screen = Screen(last["text"], last["end"])  # a retried request gets the same screen
     else:
         screen = engine.answer(new_input)
-    state["seen"] = text_cursor(request.text)
+    state["seen"] = request.cursor()
     session.state = state
     session.inputs_seen += 1
     if state.get("report_id"):
         session.report_id = state["report_id"]
     session.save()
     return screen
+
+
+class MenuHandler:
+    """The menu, as messaging's USSD flow reaches it (``settings.USSD_HANDLER``)."""
+
+    def handle(self, request: UssdRequest) -> UssdScreen:
+        return ussd_handle(request)
+
+    def failure_screen(self) -> UssdScreen:
+        return Screen(screen_text("error", "fr"), end=True)
+
+
+ussd_handler = MenuHandler()
 
 
 def ussd_sessions_purge() -> int:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,7 +48,19 @@ def demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("VEILLE_", "SECRET_KEY", "TWILIO", "SMS_", "DATABASE_URL", "REDIS_URL", "CELERY_"))
+        if not k.startswith(
+            (
+                "VEILLE_",
+                "SECRET_KEY",
+                "TWILIO",
+                "SMS_",
+                "DATABASE_URL",
+                "REDIS_URL",
+                "CELERY_",
+                "AFRICASTALKING",
+                "USSD_",
+            )
+        )
         and k != "DJANGO_SETTINGS_MODULE"
     }
     env["VEILLE_ENV_FILE"] = str(env_file)
@@ -120,3 +133,20 @@ def test_the_embedded_broker_keeps_its_tables_in_the_var_folder(demo):
 
     assert list(control.glob("*.exchange")), "kombu wrote no exchange table under VEILLE_VAR_DIR"
     assert not (PROJECT / "control").exists(), "kombu wrote its exchange tables into the checkout"
+
+
+def test_the_simulator_walks_ussd_through_the_authenticated_callback(demo):
+    """make_env wrote the callback secret; the empty allow-list means loopback in the demo;
+    the simulator reaches the real callback, which refuses anyone without the secret."""
+    base, var = demo
+    form = urllib.parse.urlencode({"action": "dial", "number": "+22376000001"}).encode()
+    with urllib.request.urlopen(urllib.request.Request(base + "/simulator/", data=form), timeout=20) as answer:
+        page = answer.read().decode()
+
+    assert "Veille - signalement anonyme" in page
+    assert "AFRICASTALKING_CALLBACK_SECRET=" in (var / ".env").read_text()
+    forged = urllib.parse.urlencode({"sessionId": "x", "phoneNumber": "+22376000001", "text": ""}).encode()
+    request = urllib.request.Request(base + "/channels/ussd/africastalking/guessed-secret/", data=forged)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=20)
+    assert refused.value.code == 403 and refused.value.read() == b""

@@ -11,10 +11,11 @@ from places.models import Cercle, Commune, Region
 from reporting.models import Consent, Report, UssdSession
 from reporting.ussd.engine import Engine
 from reporting.ussd.texts import LANGUAGES, T
+from tests.conftest import africastalking_url
 from veille.gsm7 import USSD_SCREEN_LIMIT, gsm7_length, is_gsm7
 
 pytestmark = pytest.mark.django_db
-URL = "/channels/ussd/africastalking/"
+URL = africastalking_url()
 PHONE = "+22376123456"
 
 
@@ -216,9 +217,9 @@ def test_non_utf8_bytes_get_a_valid_screen(client, gazetteer):
     assert response.status_code == 200 and response.content.decode().startswith(("CON ", "END "))
 
 
-def test_an_unknown_gateway_is_404_and_get_is_405(client):
-    assert client.post("/channels/ussd/nowhere/", {}).status_code == 404
-    assert client.get(URL).status_code == 405
+def test_an_unknown_gateway_and_get_get_the_bare_403(client):
+    assert client.post("/channels/ussd/nowhere/", {}).status_code == 403
+    assert client.get(URL).status_code == 403
 
 
 def test_other_service_codes_are_refused_when_configured(client, gazetteer, settings):

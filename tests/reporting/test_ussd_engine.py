@@ -14,7 +14,6 @@ from reporting.models import Category, OccurredPeriod, PeopleAffected
 from reporting.texts import STATUS_WORDS
 from reporting.ussd import texts
 from reporting.ussd.engine import Engine, Screen, menu_number
-from reporting.ussd.services import latest_input, text_cursor
 from veille.gsm7 import USSD_SCREEN_LIMIT, gsm7_length, is_gsm7, to_gsm7
 
 LANGUAGES = texts.LANGUAGES
@@ -189,34 +188,6 @@ def test_it_keeps_every_text_in_three_languages_and_plain_gsm7():
 )
 def test_it_reads_only_plain_menu_numbers(typed, number):
     assert menu_number(typed) == number
-
-
-@pytest.mark.parametrize(
-    "seen, text, new_input",
-    [
-        (None, "", None),  # the first screen
-        ("", "", None),  # the first request again
-        ("", "1", "1"),
-        ("1", "1", None),  # a retry
-        ("1", "1*2", "2"),
-        ("1", "1*", ""),  # an empty input
-        ("1*2", "1*2*K7M*2QX", "K7M*2QX"),  # a '*' typed inside the input
-        ("1*2*K7M*2QX", "1*2*K7M*2QX*1", "1"),
-        ("1*2", "1*3*4", "1*3*4"),  # cannot be lined up: taken whole, hence a wrong choice
-        ("1*2", "1", "1"),
-    ],
-)
-def test_it_finds_the_latest_input_after_the_text_already_seen(seen, text, new_input):
-    cursor = None if seen is None else text_cursor(seen)
-
-    assert latest_input(cursor, text) == new_input
-
-
-def test_it_remembers_the_text_seen_without_keeping_it():
-    cursor = text_cursor("1*2*K7M2QX")
-
-    assert cursor["n"] == 10
-    assert "K7M2QX" not in str(cursor)
 
 
 def test_it_answers_the_last_screen_again_once_a_session_has_ended():

@@ -13,16 +13,17 @@ from django.db import connection
 from django.utils import timezone
 
 from messaging.models import Channel
+from messaging.providers.africastalking.ussd import AfricasTalkingGateway
+from messaging.ussd import UssdRequest
 from reporting import services
 from reporting.models import Report, ReportEvent, ReportEventKind, ReportStatus, UssdSession
-from reporting.ussd.gateways.africastalking import AfricasTalkingGateway
-from reporting.ussd.gateways.base import UssdRequest
+from tests.conftest import africastalking_url
 from veille.gsm7 import USSD_SCREEN_LIMIT, gsm7_length, is_gsm7
 from veille.phones import number_variants
 
 pytestmark = pytest.mark.django_db
 
-URL = "/channels/ussd/africastalking/"
+URL = africastalking_url()
 PHONE = "+22376123456"
 FORM = "application/x-www-form-urlencoded"
 
@@ -320,8 +321,10 @@ def test_it_answers_non_utf8_bytes_with_a_valid_screen(client, gazetteer):
     assert screen.startswith("CON Choix invalide.\nQuel incident ?")
 
 
-def test_it_refuses_get_requests(client):
-    assert client.get(URL).status_code == 405
+def test_it_refuses_get_requests_with_the_bare_403(client):
+    response = client.get(URL)
+
+    assert response.status_code == 403 and response.content == b""
 
 
 def test_it_refuses_other_service_codes_when_a_list_is_set(client, gazetteer, settings):
@@ -342,7 +345,9 @@ def test_it_reads_only_what_a_session_needs_from_the_gateway(rf):
     parsed = AfricasTalkingGateway().parse(request)
 
     # networkCode (which carrier, roughly where) is dropped at the door.
-    assert parsed == UssdRequest(session_id="ATUid_9", phone_number=PHONE, text="", service_code="*555#")
+    assert parsed == UssdRequest(
+        gateway="africastalking", session_id="ATUid_9", phone_number=PHONE, text="", service_code="*555#"
+    )
 
 
 # --- Follow-up by receipt code -------------------------------------------------------------
