@@ -396,8 +396,10 @@ def on_user_pre_save(sender: type, instance: AbstractBaseUser, update_fields: ob
     instance._veille_password_changed = False  # type: ignore[attr-defined]
     if instance.pk is None:
         return
-    if update_fields is not None and set(update_fields) == {"password"} and instance._password is None:
-        return
+    if update_fields is not None and (
+        "password" not in update_fields or (set(update_fields) == {"password"} and instance._password is None)
+    ):
+        return  # the password is not written (last_login...), or only re-hashed
     stored = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
     instance._veille_password_changed = stored is not None and stored != instance.password  # type: ignore[attr-defined]
 

@@ -140,3 +140,41 @@ def test_over_real_http_plain_requests_are_redirected_and_https_ones_get_hsts(gu
     assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 365 * 24 * 3600
     assert plain.getheader("Strict-Transport-Security") is None  # only ever sent over HTTPS
     assert all(probe.status != 301 for probe in probes)  # not redirected (the probes are added elsewhere)
+
+
+STAFF_SECURITY_VARIABLES = [
+    "STAFF_IDLE_SECONDS",
+    "STAFF_SESSION_MAX_SECONDS",
+    "STAFF_REAUTH_SECONDS",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "LOGIN_LOCKOUT_SECONDS",
+    "ENROLL_SECRET_SECONDS",
+    "TRUSTED_PROXIES",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "HTTPS_REDIRECT_EXEMPT_PATHS",
+]
+
+
+def test_env_example_documents_the_production_defaults(tmp_path):
+    """.env.example shows each staff-security variable with the value the settings take
+    when it is not set (with an https PUBLIC_BASE_URL, as in production)."""
+    example = {}
+    for line in (PROJECT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            name, _, value = line.partition("=")
+            example[name] = value
+    setting_names = [("SESSION_COOKIE_AGE" if n == "STAFF_IDLE_SECONDS" else n) for n in STAFF_SECURITY_VARIABLES]
+    defaults = load_settings(production_env(tmp_path), *setting_names)
+
+    for variable, setting in zip(STAFF_SECURITY_VARIABLES, setting_names, strict=True):
+        assert variable in example, f"{variable} missing from .env.example"
+        default, written = defaults[setting], example[variable]
+        if isinstance(default, bool):
+            assert written == ("1" if default else "0"), variable
+        elif isinstance(default, list):
+            assert [item for item in written.split(",") if item] == default, variable
+        else:
+            assert written == str(default), variable
