@@ -9,6 +9,7 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -95,7 +96,13 @@ def staff_login(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/login.html",
-        {"form": form, "error": error, "next": _safe_next(request)},
+        {
+            "form": form,
+            "error": error,
+            "next": _safe_next(request),
+            "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "max_hours": max(1, round(settings.STAFF_SESSION_MAX_SECONDS / 3600)),
+        },
         status=status,
     )
 

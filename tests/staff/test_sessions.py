@@ -234,3 +234,18 @@ def test_the_reauth_page_refuses_an_open_redirect(staff_client, settings):
     )
 
     assert response["Location"] == "/staff/"
+
+
+def test_guessing_codes_on_a_stolen_session_ends_it(staff_client, report, settings):
+    client = stale_code(staff_client("Aminata Guindo"), settings)
+    device = device_of("Aminata Guindo")
+    prompt = client.post(f"/staff/reports/{report.pk}/close/", {"reason": "resolved"})
+
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # past django-otp's own delay
+        last = answer(client, prompt, "000000")
+
+    assert last.status_code == 302 and last["Location"].startswith("/staff/login/")
+    assert not Session.objects.exists()
+    report.refresh_from_db()
+    assert report.status != ReportStatus.CLOSED
