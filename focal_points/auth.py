@@ -316,7 +316,7 @@ def device_add_secret(request: HttpRequest) -> str:
     return state["key"]
 
 
-def _code_matches_secret(key: str, code: str) -> TOTP | None:
+def secret_accepts(key: str, code: str) -> TOTP | None:
     code = digits(code)
     if not code:
         return None
@@ -338,7 +338,7 @@ def device_confirm(
     confirmed = TOTPDevice.objects.devices_for_user(user, confirmed=True)
     if first and confirmed.exists():
         return None
-    totp = _code_matches_secret(key, code)
+    totp = secret_accepts(key, code)
     if totp is None:
         return None
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()  # secrets of the old enrolment code

@@ -10,6 +10,7 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -24,7 +25,6 @@ from focal_points import auth
 from focal_points.auth import staff_member_required
 from focal_points.reauth import (
     REAUTH_FIELD,
-    fresh_code_required,
     lock_message,
     reauth_prompt,
     reauth_verify,
@@ -129,14 +129,27 @@ def _enrol_page(request: HttpRequest, *, user, key: str, form: CodeForm, error: 
     )
 
 
+def _enrolment_over(request: HttpRequest, *, explain: bool) -> HttpResponse:
+    if explain:
+        messages.info(
+            request,
+            gettext(
+                "Cet enrôlement n'est plus valable (clé expirée, mot de passe changé ou appareil déjà "
+                "enregistré). Reconnectez-vous."
+            ),
+        )
+    return redirect("/staff/login/")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def staff_enroll(request: HttpRequest) -> HttpResponse:
     """After a correct password, an account without a device registers one. The secret
     is this session's own; it is never shown again once any device is confirmed."""
+    had_pending = auth.ENROLL_KEY in request.session
     pending = auth.enrolment_pending(request)
     if pending is None:
-        return redirect("/staff/login/")
+        return _enrolment_over(request, explain=had_pending)
     user, key = pending
     form = CodeForm(request.POST or None)
     error = ""
@@ -147,37 +160,54 @@ def staff_enroll(request: HttpRequest) -> HttpResponse:
             _log_in(request, user, device)
             return HttpResponseRedirect(_safe_next(request))
         if auth.enrolment_pending(request) is None:  # a device appeared meanwhile
-            return redirect("/staff/login/")
+            return _enrolment_over(request, explain=True)
         error = str(WRONG_CODE)
     return _enrol_page(
         request, user=user, key=key, form=form, error=error, title=gettext("Activer le deuxième facteur")
     )
 
 
+class DeviceForm(forms.Form):
+    current_code = forms.CharField(
+        label=gettext_lazy("Code de votre appareil actuel"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("Code du nouvel appareil"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_member_required
-@fresh_code_required(gettext_lazy("Ajouter un appareil d'authentification"))
 def staff_device_add(request: HttpRequest) -> HttpResponse:
-    """A second device (a new phone, a spare) for a session verified with a code from the
-    first one within ``STAFF_REAUTH_SECONDS``. Its secret lives in this session for
+    """A second device (a new phone, a spare): confirmed with a code from the new one and,
+    typed on this very form, a code from a device already registered, so that a stolen
+    session alone can never add one. Its secret lives in this session for
     ``ENROLL_SECRET_SECONDS``."""
     key = auth.device_add_secret(request)
-    form = CodeForm(request.POST or None)
+    form = DeviceForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        count = TOTPDevice.objects.filter(user=request.user, confirmed=True).count()
-        device = auth.device_confirm(
-            user=request.user,
-            key=key,
-            code=form.cleaned_data["code"],
-            first=False,
-            name=f"téléphone {count + 1}",
-        )
-        if device is not None:
-            request.session.pop(auth.NEW_DEVICE_KEY, None)
-            return redirect(DEFAULT_NEXT)
-        error = str(WRONG_CODE)
+        # The new code first: checking it consumes nothing, so a typo there does not burn
+        # the current device's code.
+        if not auth.secret_accepts(key, form.cleaned_data["code"]):
+            error = str(WRONG_CODE)
+        else:
+            result = reauth_verify(request, form.cleaned_data["current_code"])
+            if result.ended:
+                return redirect("/staff/login/")
+            count = TOTPDevice.objects.filter(user=request.user, confirmed=True).count()
+            device = result.ok and auth.device_confirm(
+                user=request.user, key=key, code=form.cleaned_data["code"], first=False, name=f"téléphone {count + 1}"
+            )
+            if device:
+                request.session.pop(auth.NEW_DEVICE_KEY, None)
+                return redirect(DEFAULT_NEXT)
+            error = result.message or str(WRONG_CODE)
     return _enrol_page(
         request, user=request.user, key=key, form=form, error=error, title=gettext("Ajouter un appareil")
     )

@@ -164,26 +164,31 @@ def test_enrolment_is_recorded(relay_user):
     assert AccountEvent.objects.filter(user=relay_user, kind=AccountEventKind.DEVICE_ADDED).count() == 1
 
 
-def test_a_second_device_needs_a_code_from_the_first(relay_user, settings):
+def test_a_second_device_needs_a_code_from_the_first(relay_user):
+    """Typed on the same form, even right after the login: a stolen session alone never
+    adds a device."""
     first = TOTPDevice.objects.create(user=relay_user, name="phone", confirmed=True)
     client = Client()
     client.post("/staff/login/", {"username": "aminata", "password": PASSWORD, "code": current_code(first)})
-    session = client.session
-    session["veille_code_at"] -= settings.STAFF_REAUTH_SECONDS + 1  # the login code is old now
-    session.save()
-
-    prompt = client.get("/staff/device/")
-    assert secret_on(prompt) is None and 'name="reauth_code"' in prompt.content.decode()
-    first.refresh_from_db()
-    first.last_t = -1  # the login code may be re-used here only because the test is fast
-    first.save()
-    confirmed = client.post("/staff/reauth/", {"reauth_code": current_code(first), "next": "/staff/device/"})
-    assert confirmed["Location"] == "/staff/device/"
     secret = secret_on(client.get("/staff/device/"))
     assert secret
 
-    added = client.post("/staff/device/", {"code": code_for_secret(secret)})
+    without = client.post("/staff/device/", {"current_code": "000000", "code": code_for_secret(secret)})
+    assert without.status_code == 200
+    assert TOTPDevice.objects.filter(user=relay_user).count() == 1
+    TOTPDevice.objects.filter(pk=first.pk).update(last_t=-1, throttling_failure_count=0)  # the test is fast
+    added = client.post("/staff/device/", {"current_code": current_code(first), "code": code_for_secret(secret)})
 
     assert added.status_code == 302
     assert TOTPDevice.objects.filter(user=relay_user, confirmed=True).count() == 2
     assert AccountEvent.objects.filter(user=relay_user, kind=AccountEventKind.DEVICE_ADDED).count() == 1
+
+
+def test_a_refused_enrolment_says_why(relay_user):
+    client = Client()
+    secret = start_enrolment(client)
+    TOTPDevice.objects.create(user=relay_user, name="phone", confirmed=True)
+
+    response = client.post("/staff/enroll/", {"code": code_for_secret(secret)}, follow=True)
+
+    assert "enrôlement n&#x27;est plus valable" in response.content.decode()
