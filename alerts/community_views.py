@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alerts import community, community_selectors
 from focal_points.auth import staff_member_required
 from focal_points.models import Member, Role
+from focal_points.reauth import fresh_code_required
 
 
 def _coordinator(request: HttpRequest) -> Member:
@@ -72,8 +73,13 @@ def community_alerts(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("alerts:community"))
 
 
+def _approve_reason(request: HttpRequest, alert_id: int) -> str | None:
+    return gettext_lazy("Approuver l'alerte communautaire") if request.POST.get("decision") == "approve" else None
+
+
 @require_POST
 @staff_member_required
+@fresh_code_required(_approve_reason)
 def community_alert_decide(request: HttpRequest, alert_id: int) -> HttpResponse:
     member = _coordinator(request)
     decision = request.POST.get("decision", "")

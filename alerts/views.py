@@ -10,18 +10,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts import charts, selectors, services
 from alerts.models import Alert
 from focal_points.auth import staff_member_required
 from focal_points.models import Role
+from focal_points.reauth import fresh_code_required
 from reporting import triage
 from reporting.access import reports_visible_to
 
 
 @require_POST
 @staff_member_required
+@fresh_code_required(gettext_lazy("Transmettre l'alerte"))
 def forward(request: HttpRequest, report_id: int) -> HttpResponse:
     ids = [int(value) for value in request.POST.getlist("focal_point") if value.isdigit()]
     try:
@@ -45,8 +48,13 @@ def _period(request: HttpRequest) -> tuple[datetime, datetime, int]:
 DASHBOARD_ROLES = {Role.COORDINATOR, Role.NATIONAL_COORDINATOR}
 
 
+def _export_reason(request: HttpRequest) -> str | None:
+    return gettext_lazy("Exporter en CSV") if request.GET.get("format") == "csv" else None
+
+
 @require_GET
 @staff_member_required
+@fresh_code_required(_export_reason)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Coordinators: how long each stage takes, where, for which force and category."""
     if request.member.role not in DASHBOARD_ROLES:

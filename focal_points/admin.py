@@ -7,8 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from focal_points.auth import account_disable
-from focal_points.models import Area, DutySlot, Member, Organisation, RoutingRule
+from focal_points.auth import account_disable, second_factor_reset
+from focal_points.models import AccountEvent, Area, DutySlot, Member, Organisation, RoutingRule
 from focal_points.services import member_set_phone
 
 
@@ -53,19 +53,37 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation__name"]
     inlines = [AreaInline, DutySlotInline]
     list_select_related = ["organisation"]
-    actions = ["disable_accounts"]
+    actions = ["disable_accounts", "reset_second_factor"]
 
-    @admin.action(description=_("Désactiver le compte (téléphone perdu ou saisi)"))
+    @admin.action(description=_("Désactiver le compte (téléphone perdu ou saisi)"), permissions=["change"])
     def disable_accounts(self, request, queryset) -> None:
         ended = 0
         for member in queryset.select_related("user"):
             if member.user is not None:
-                ended += account_disable(user=member.user)
+                ended += account_disable(user=member.user, by=request.user)
             else:
                 Member.objects.filter(pk=member.pk).update(is_active=False)
         self.message_user(
             request,
             _("%(n)s compte(s) désactivé(s), %(s)s session(s) fermée(s).") % {"n": queryset.count(), "s": ended},
+        )
+
+    @admin.action(
+        description=_("Réinitialiser le deuxième facteur (application perdue ; nouvel enrôlement)"),
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request, queryset) -> None:
+        """Removes the member's authenticators and ends their sessions; the next login
+        with the password enrols a new one. Recorded as an account event. If the
+        password may be known to someone else, change it too."""
+        reset = ended = 0
+        for member in queryset.select_related("user"):
+            if member.user is not None:
+                ended += second_factor_reset(user=member.user, by=request.user)
+                reset += 1
+        self.message_user(
+            request,
+            _("%(n)s deuxième(s) facteur(s) réinitialisé(s), %(s)s session(s) fermée(s).") % {"n": reset, "s": ended},
         )
 
     @admin.display(boolean=True, description=_("téléphone"))
@@ -92,3 +110,22 @@ class OrganisationAdmin(admin.ModelAdmin):
 class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "audience", "is_active"]
     list_filter = ["category", "audience", "is_active"]
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The trail of staff accounts' credentials: read only, never edited or deleted."""
+
+    list_display = ["at", "user", "kind", "by", "sessions_ended"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "by__username"]
+    list_select_related = ["user", "by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from places.models import Cercle, Commune, Region
@@ -200,3 +201,31 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccountEventKind(models.TextChoices):
+    DEVICE_ADDED = "device_added", _("Deuxième facteur enregistré")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Deuxième facteur réinitialisé")
+    PASSWORD_CHANGED = "password_changed", _("Mot de passe changé")
+    DISABLED = "disabled", _("Compte désactivé")
+
+
+class AccountEvent(models.Model):
+    """What happened to a staff account's credentials, and who did it: a device enrolled
+    or reset, a password changed, the account disabled. Only ever inserted; a user with
+    events cannot be deleted (disable them instead), so the trail outlives the account."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events")
+    kind = models.CharField(_("événement"), max_length=24, choices=AccountEventKind.choices)
+    # Who did it when it is not the account holder (a coordinator's reset or disable).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sessions_ended = models.PositiveIntegerField(_("sessions fermées"), default=0)
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("événement de compte")
+        verbose_name_plural = _("événements de compte")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.user})"

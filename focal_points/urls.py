@@ -8,5 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/staff/reports/"), name="home"),
     path("login/", views.staff_login, name="login"),
     path("enroll/", views.staff_enroll, name="enroll"),
+    path("device/", views.staff_device_add, name="device"),
+    path("reauth/", views.staff_reauth, name="reauth"),
     path("logout/", views.staff_logout, name="logout"),
 ]

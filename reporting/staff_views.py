@@ -15,10 +15,12 @@ from django.db.models import Case, Count, IntegerField, Max, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from focal_points.auth import staff_member_required
 from focal_points.models import Category, Force
+from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
 from reporting import triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
@@ -213,8 +215,22 @@ DONE = {
 }
 
 
+def _action_reason(request: HttpRequest, report_id: int, action: str) -> str | None:
+    """Closing, or changing the accused force (it decides which forces may ever hear of
+    the report), needs a recent code. The force is compared only on a report the member
+    may see (otherwise 404 as before); the close prompt is the same for any id."""
+    if action == "close":
+        return gettext_lazy("Clôturer le signalement")
+    if action == "classify" and "accused_force" in request.POST:
+        current = reports_visible_to(request.member).filter(pk=report_id).values_list("accused_force", flat=True)
+        if current and current[0] != request.POST["accused_force"]:
+            return gettext_lazy("Changer la force mise en cause")
+    return None
+
+
 @require_POST
 @staff_member_required
+@fresh_code_required(_action_reason)
 def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResponse:
     handler = ACTIONS.get(action)
     if handler is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -166,6 +167,7 @@ def staff_client(deployment, client):
         client.force_login(member.user)
         session = client.session
         session["otp_device_id"] = device.persistent_id
+        session["veille_code_at"] = int(time.time())  # the login's code, just checked
         session.save()
         return client
 

@@ -6,6 +6,7 @@ misconfigured server must not start with placeholder secrets.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a session past its absolute lifetime is ended here.
+    "focal_points.auth.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -409,17 +412,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/staff/login/"
+# Lockout: failures per username (locks that account) and per client address (refuses
+# that address only), counted over LOGIN_LOCKOUT_SECONDS.
 LOGIN_MAX_FAILURES = envint("LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_MAX_FAILURES_PER_ADDRESS = envint("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, minimum=1)
 LOGIN_LOCKOUT_SECONDS = envint("LOGIN_LOCKOUT_SECONDS", 900, minimum=60)
+# Proxies whose X-Forwarded-For is believed (addresses or networks). Empty: the peer's
+# address is the client's, and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network.") from _exc
+# Minutes a first-enrolment secret stays valid (one secret per enrolment session).
+ENROLL_SECRET_SECONDS = envint("ENROLL_SECRET_SECONDS", 600, minimum=60)
 OTP_TOTP_ISSUER = "Veille"
 SESSION_COOKIE_AGE = envint("STAFF_IDLE_SECONDS", 15 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, not absolute
+SESSION_SAVE_EVERY_REQUEST = True  # idle timeout, renewed by activity...
+# ...and an absolute one, counted from the login, whatever the activity.
+STAFF_SESSION_MAX_SECONDS = envint("STAFF_SESSION_MAX_SECONDS", 8 * 3600, minimum=300)
+# The authenticator code is asked again before forwarding, closing, exporting, approving
+# a community alert or changing an accused force when the last one is older than this.
+STAFF_REAUTH_SECONDS = envint("STAFF_REAUTH_SECONDS", 15 * 60, minimum=30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 _https = PUBLIC_BASE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
+# Served over HTTPS: plain HTTP is redirected and browsers told to never use it again.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _https)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _https else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Paths answered over plain HTTP: health probes come straight to the container.
+HTTPS_REDIRECT_EXEMPT_PATHS = envlist("HTTPS_REDIRECT_EXEMPT_PATHS", ["/healthz", "/readyz"])
+SECURE_REDIRECT_EXEMPT = [rf"^{re.escape(path.strip('/'))}/?$" for path in HTTPS_REDIRECT_EXEMPT_PATHS]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

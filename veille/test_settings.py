@@ -20,6 +20,9 @@ os.environ.setdefault("SMS_BACKEND", "messaging.backends.locmem.LocmemBackend")
 os.environ.setdefault("VEILLE_VAR_DIR", tempfile.mkdtemp(prefix="veille-test-var-"))
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("VEILLE_DEMO", "1")
+# The test client speaks plain HTTP to an https PUBLIC_BASE_URL; the redirect has its own
+# tests with the production defaults (tests/staff/test_transport.py).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Tests send many SMS in a burst; pacing has its own tests with the real default rate.
 os.environ.setdefault("SMS_SEND_RATE_PER_SECOND", "10000")
 
