@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import math
 import time
 from collections.abc import Callable
@@ -61,43 +60,10 @@ def now_seconds() -> int:
 
 
 # --- Client address -------------------------------------------------------------------
-
-
-def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(value, strict=False) for value in settings.TRUSTED_PROXIES]
-
-
-def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address that counts for the lockout. ``X-Forwarded-For`` is read only when the
-    peer is a trusted proxy, from the right: each trusted proxy appends the address it
-    saw, so the first hop not trusted is the client; anything left of it is the client's
-    own to forge."""
-    peer = request.META.get("REMOTE_ADDR", "")
-    networks = _networks()
-
-    def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        return any(address in network for network in networks)
-
-    peer_ip = _ip(peer)
-    if peer_ip is None or not trusted(peer_ip):
-        return peer
-    client = peer
-    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
-        hop_ip = _ip(hop)
-        if hop_ip is None:
-            break  # garbage: keep the last address a trusted proxy vouched for
-        client = str(hop_ip)
-        if not trusted(hop_ip):
-            break
-    return client
-
+# One place decides which address a request came from, for every check that uses one
+# (this lockout, the USSD gateway's allow-list, the receipt look-up buckets): the peer,
+# or X-Forwarded-For read only through TRUSTED_PROXIES.
+from veille.netaddr import client_address  # noqa: E402, F401 (re-exported: reauth and tests use it)
 
 # --- Lockout --------------------------------------------------------------------------
 

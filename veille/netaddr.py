@@ -1,9 +1,8 @@
 """Client addresses and networks, for gateway allow-lists only (never stored or logged).
 
-``client_address`` is the one place that decides which address a request came from:
-today the socket peer (REMOTE_ADDR). Behind the TLS proxy that is the proxy's address, so
-an allow-list must then list the proxy, or the trusted-proxy reading of X-Forwarded-For
-must be plugged in here (one place, for every check that uses an address).
+``client_address`` is the one place that decides which address a request came from: the
+socket peer (REMOTE_ADDR), or, when that peer is one of ``TRUSTED_PROXIES`` (the TLS
+proxy), the first address of X-Forwarded-For not added by a trusted proxy.
 """
 
 from __future__ import annotations
@@ -21,8 +20,38 @@ if TYPE_CHECKING:  # settings import this module: nothing of django.http at load
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
 def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The address that counts for every check that uses one. ``X-Forwarded-For`` is
+    read only when the peer is one of ``TRUSTED_PROXIES``, from the right: each trusted
+    proxy appends the address it saw, so the first hop not trusted is the client; anything
+    left of it is the client's own to forge."""
+    from django.conf import settings
+
+    peer = request.META.get("REMOTE_ADDR", "")
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+
+    def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return any(address.version == network.version and address in network for network in networks)
+
+    peer_ip = _ip(peer)
+    if peer_ip is None or not trusted(peer_ip):
+        return peer
+    client = peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop_ip = _ip(hop)
+        if hop_ip is None:
+            break  # garbage: keep the last address a trusted proxy vouched for
+        client = str(hop_ip)
+        if not trusted(hop_ip):
+            break
+    return client
 
 
 def parse_networks(name: str, values: Iterable[str]) -> tuple[Network, ...]:
