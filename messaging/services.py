@@ -315,6 +315,10 @@ def opt_out(*, pseudonym: str) -> None:
     )
     for message in queued:
         _set_status(message, OutboundStatus.CANCELLED, "opted out")
+    # Apps above keep numbers of their own (community-warning subscriptions): they are
+    # told by dotted path, so this app still imports none of them.
+    for path in settings.OPT_OUT_HANDLERS:
+        import_string(path)(pseudonym)
 
 
 def opt_in(*, pseudonym: str) -> None:

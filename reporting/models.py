@@ -7,8 +7,11 @@ before encryption), places stop at the commune and arrival times at the minute.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Categories belong to the routing rules (focal_points); re-exported here for intake code.
@@ -16,6 +19,7 @@ from focal_points.models import Category
 from messaging.models import Channel
 from places.models import Cercle, Commune, Region
 from veille.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
+from veille.timeutil import now_minute
 
 
 class ReportStatus(models.TextChoices):
@@ -170,6 +174,12 @@ class ReportEventKind(models.TextChoices):
     INFORMED = "informed", _("Auteur informé de la clôture")
 
 
+def exact_now() -> datetime:
+    """The default of staff times: looked up at each call (auto_now_add would also
+    overwrite the minute-rounded times the reporter's side is given)."""
+    return timezone.now()
+
+
 class ReportEvent(models.Model):
     """Every state change of a report, as a row: the audit trail and the response clock."""
 
@@ -177,7 +187,9 @@ class ReportEvent(models.Model):
     kind = models.CharField(max_length=20, choices=ReportEventKind.choices)
     from_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    # Staff actions keep their exact time (response clocks); the reporter's side is given
+    # to the minute by ``reporting.services`` (see docs/data-kept.md).
+    at = models.DateTimeField(default=exact_now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     # The member who acted (also for feature-phone members who have no web account).
     member = models.ForeignKey("focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -201,7 +213,7 @@ class ReportRecipient(models.Model):
     rule = models.CharField(max_length=200)
     audience = models.CharField(max_length=12)
     level = models.CharField(max_length=10)
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(default=exact_now)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -252,7 +264,7 @@ class WebSubmission(models.Model):
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="+")
     # The receipt, encrypted, so a double submit can show it again; deleted with the report.
     receipt = EncryptedTextField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=now_minute, db_index=True)
 
     def __str__(self) -> str:
         return f"web submission of report {self.report_id}"

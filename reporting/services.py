@@ -48,6 +48,13 @@ from veille.timeutil import now_minute
 logger = logging.getLogger(__name__)
 
 
+def _resident_event(report: Report, kind: str, **fields: object) -> ReportEvent:
+    """An event of the reporter's side (arrival, a joined message, a status check...) or
+    made by the platform at such a moment: stored to the minute, like the arrival time,
+    so the trail never restores the precision the report itself gave up."""
+    return ReportEvent.objects.create(report=report, kind=kind, at=now_minute(), **fields)
+
+
 @dataclass(frozen=True)
 class Submitted:
     report: Report
@@ -138,11 +145,9 @@ def report_submit(
             continue  # a reference or receipt collided: draw again
     else:
         raise RuntimeError("could not draw a unique reference")
-    ReportEvent.objects.create(
-        report=report, kind=ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel
-    )
+    _resident_event(report=report, kind=ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel)
     if resolved.commune_id or resolved.cercle_id or resolved.region_id:
-        ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
+        _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
     for photo in photos or []:
         report_photo_add(report=report, photo=photo)
     report_route(report=report, new_report=True)
@@ -163,18 +168,26 @@ def report_route(*, report: Report, new_report: bool = False) -> list[ReportReci
     decisions = route_report(
         category=report.category, place=Place(report.commune_id, report.cercle_id, report.region_id)
     )
+    decided_at = now_minute()  # at intake this is the arrival time: to the minute too
     # A report created in this transaction has no recipients yet: no need to ask.
     already = set() if new_report else set(report.recipients.values_list("member_id", flat=True))
     # One INSERT for all recipients, not one each.
     added = ReportRecipient.objects.bulk_create(
         [
-            ReportRecipient(report=report, member_id=d.member_id, rule=d.rule[:200], audience=d.audience, level=d.level)
+            ReportRecipient(
+                report=report,
+                member_id=d.member_id,
+                rule=d.rule[:200],
+                audience=d.audience,
+                level=d.level,
+                decided_at=decided_at,
+            )
             for d in decisions
             if d.member_id not in already
         ]
     )
     if added:
-        ReportEvent.objects.create(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
+        _resident_event(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
         _notify_recipients(report, added)
     return added
 
@@ -193,6 +206,7 @@ def report_refer(*, report: Report) -> list[ReportRecipient]:
             rule=f"Orientation avec consentement ({level})",
             audience=Audience.SUPPORT,
             level=level,
+            decided_at=now_minute(),
         )
         for member in members
         if member.pk not in already
@@ -207,7 +221,7 @@ def report_answer_consent(*, report: Report, given: bool, channel: str) -> None:
         return
     report.support_consent = Consent.GIVEN if given else Consent.REFUSED
     report.save(update_fields=["support_consent"])
-    ReportEvent.objects.create(
+    _resident_event(
         report=report, kind=ReportEventKind.CONSENT_ANSWERED, channel=channel, detail=report.support_consent
     )
 
@@ -231,7 +245,7 @@ def report_inform_reporter_of_closure(*, report: Report) -> bool:
     )
     if sent is None:
         return False
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.INFORMED, channel=Channel.SMS)
+    _resident_event(report=report, kind=ReportEventKind.INFORMED, channel=Channel.SMS)
     return True
 
 
@@ -252,7 +266,7 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
     members = Member.objects.in_bulk([r.member_id for r in recipients])
     place = to_gsm7(report.place_label or "lieu inconnu")[:PLACE_MAX_CHARS]
     priority = Priority.URGENT if report.category in URGENT_CATEGORIES else Priority.NORMAL
-    now = timezone.now()
+    now = now_minute()
     notified: list[int] = []
     for recipient in recipients:
         member = members[recipient.member_id]
@@ -330,7 +344,7 @@ def report_photo_add(*, report: Report, photo: CleanPhoto) -> ReportPhoto:
         height=photo.height,
         byte_size=len(photo.data),
     )
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.PHOTO_ADDED, channel=report.channel)
+    _resident_event(report=report, kind=ReportEventKind.PHOTO_ADDED, channel=report.channel)
     return stored
 
 
@@ -365,9 +379,9 @@ def report_join_message(*, report: Report, text: str) -> Report:
         if found.commune_id or (found.region_id and not report.region_id) or (found.cercle_id and not report.cercle_id):
             report.region_id, report.cercle_id, report.commune_id = found.region_id, found.cercle_id, found.commune_id
             fields += ["region", "cercle", "commune"]
-            ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
+            _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
     report.save(update_fields=fields)
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
+    _resident_event(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
     if "commune" in fields:
         report_route(report=report)
     return report
@@ -376,7 +390,7 @@ def report_join_message(*, report: Report, text: str) -> Report:
 def report_mark_place_asked(*, report: Report) -> None:
     report.place_asked = True
     report.save(update_fields=["place_asked"])
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_ASKED, channel=report.channel)
+    _resident_event(report=report, kind=ReportEventKind.PLACE_ASKED, channel=report.channel)
 
 
 def report_place_from_text(text: str) -> PlaceChoice:
@@ -405,7 +419,7 @@ def report_by_receipt(*, receipt: str) -> Report | None:
 
 
 def report_status_checked(*, report: Report, channel: str) -> None:
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.STATUS_CHECKED, channel=channel)
+    _resident_event(report=report, kind=ReportEventKind.STATUS_CHECKED, channel=channel)
 
 
 def report_latest_for_sender(*, sender_pseudonym: str) -> Report | None:

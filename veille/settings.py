@@ -231,6 +231,9 @@ CLAIM_MINUTES = envint("CLAIM_MINUTES", 30, minimum=1)
 QUESTION_REPLY_HOURS = envint("QUESTION_REPLY_HOURS", 48, minimum=1)
 
 OUTBOUND_FAILURE_HANDLERS = envlist("OUTBOUND_FAILURE_HANDLERS", ["alerts.delivery.on_outbound_failed"])
+# Called with the pseudonym when a sender opts out (STOP, or the provider's 21610): each
+# app forgets what it keeps of that sender.
+OPT_OUT_HANDLERS = envlist("OPT_OUT_HANDLERS", ["alerts.community.on_opt_out"])
 
 # --- USSD ---------------------------------------------------------------------------
 USSD_SESSION_TTL_SECONDS = envint("USSD_SESSION_TTL_SECONDS", 600, minimum=60)
