@@ -172,6 +172,10 @@ class ReportEventKind(models.TextChoices):
     CONSENT_ANSWERED = "consent_answered", _("Consentement répondu")
     REFERRED = "referred", _("Orienté vers un service d'appui")
     INFORMED = "informed", _("Auteur informé de la clôture")
+    ACCUSED = "accused", _("Force mise en cause")
+    CLEARANCE_ASKED = "clearance_asked", _("Retrait de mise en cause demandé")
+    CLEARANCE_APPROVED = "clearance_approved", _("Retrait de mise en cause approuvé")
+    CLEARANCE_REFUSED = "clearance_refused", _("Retrait de mise en cause refusé")
 
 
 def exact_now() -> datetime:
@@ -268,3 +272,54 @@ class WebSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"web submission of report {self.report_id}"
+
+
+class AccusationSource(models.TextChoices):
+    RESIDENT = "resident", _("Choix de l'auteur (abus par des forces)")
+    RELAY = "relay", _("Classement par un relais")
+
+
+class ReportAccusation(models.Model):
+    """A force accused on a report, or (``force`` empty) the report filed as abuse by forces
+    without the force being named. Rows are only ever inserted: the conflict-of-interest
+    rule reads every accusation ever made, so no later edit of the report can undo one.
+    Only an approved ``AccusationClearance`` (two people) lifts it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="accusations")
+    force = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=10, choices=AccusationSource.choices)
+    member = models.ForeignKey("focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=exact_now)
+
+    class Meta:
+        indexes = [models.Index(fields=["report", "force"], name="accusation_report_force")]
+
+    def __str__(self) -> str:
+        return f"accusation {self.force or 'force abuse'} on {self.report_id}"
+
+
+class ClearanceStatus(models.TextChoices):
+    PENDING = "pending", _("En attente d'un·e second·e coordinateur·rice")
+    APPROVED = "approved", _("Approuvé")
+    REFUSED = "refused", _("Refusé")
+
+
+class AccusationClearance(models.Model):
+    """A request to clear an accusation: a named force (``force``), or the category "abuse
+    by forces" itself (``force`` empty, ``new_category`` the category asked for). Applied
+    only when a coordinator other than the requester approves it; each step is an event."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="clearances")
+    force = models.CharField(max_length=20, blank=True)
+    new_category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    new_force = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=10, choices=ClearanceStatus.choices, default=ClearanceStatus.PENDING)
+    requested_by = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=exact_now)
+    decided_by = models.ForeignKey(
+        "focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"clearance {self.pk} ({self.status})"

@@ -23,8 +23,9 @@ from messaging import services as messaging
 from messaging.models import Channel, Priority
 from places.models import Commune
 from places.selectors import PlaceMatch, place_match
-from reporting import codes
+from reporting import accusations, codes
 from reporting.models import (
+    AccusationSource,
     Category,
     Consent,
     Language,
@@ -148,6 +149,9 @@ def report_submit(
     _resident_event(report=report, kind=ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel)
     if resolved.commune_id or resolved.cercle_id or resolved.region_id:
         _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
+    if category == Category.FORCE_ABUSE:
+        # The resident's own "abuse by forces": an accusation no later edit can undo.
+        accusations.accusation_record(report=report, force="", source=AccusationSource.RESIDENT)
     for photo in photos or []:
         report_photo_add(report=report, photo=photo)
     report_route(report=report, new_report=True)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("map/", staff_views.report_map, name="map"),
     path("trail/<int:member_id>/", staff_views.member_trail, name="trail"),
     path("<int:report_id>/", staff_views.report_detail, name="detail"),
+    path("<int:report_id>/clearance/<int:clearance_id>/", staff_views.clearance_decide, name="clearance_decide"),
     path("<int:report_id>/<slug:action>/", staff_views.report_action, name="action"),
 ]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from focal_points.auth import staff_member_required
 from focal_points.models import Category, Force
 from focal_points.selectors import Place, focal_points_for
-from reporting import triage
+from reporting import accusations, triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
 from reporting.models import CloseReason, ReportEvent, ReportEventKind, ReportStatus, Severity, Verification
 from veille.timeutil import coarsen_to_hour
@@ -159,9 +159,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             # Only focal points the conflict-of-interest rule allows are ever listed.
             "forward_to": focal_points_for(
                 place=Place(report.commune_id, report.cercle_id, report.region_id),
-                category=report.category,
-                accused_force=report.accused_force,
+                conflict=accusations.report_conflict(report=report),
             ),
+            "accused": sorted(accusations.accused_forces(report=report)),
+            "clearances": accusations.clearances_pending(report=report),
             "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],
@@ -240,3 +241,21 @@ def member_trail(request: HttpRequest, member_id: int) -> HttpResponse:
     events = ReportEvent.objects.filter(member=target).select_related("report").order_by("-at", "-pk")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(request, "staff/trail.html", {"target": target, "page": page})
+
+
+@require_POST
+@staff_member_required
+def clearance_decide(request: HttpRequest, report_id: int, clearance_id: int) -> HttpResponse:
+    """A second coordinator approves or refuses clearing an accusation."""
+    approve = request.POST.get("decision") == "approve"
+    try:
+        accusations.clearance_decide(
+            member=request.member, report_id=report_id, clearance_id=clearance_id, approve=approve
+        )
+    except accusations.ClearanceNotVisible as exc:
+        raise Http404 from exc
+    except accusations.ClearanceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Retrait approuvé." if approve else "Retrait refusé.")
+    return redirect("staff_reports:detail", report_id=report_id)
