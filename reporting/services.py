@@ -7,11 +7,11 @@ here; nothing below knows which provider carried it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -41,6 +41,7 @@ from reporting.models import (
 )
 from reporting.photos import CleanPhoto
 from reporting.texts import PLACE_MAX_CHARS, category_word, sms_text, staff_text
+from veille import ratelimit
 from veille.crypto import keyed_digest
 from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
@@ -401,24 +402,33 @@ def report_place_from_text(text: str) -> PlaceChoice:
     return _place_from_match(place_match(text))
 
 
-def report_by_receipt(*, receipt: str) -> Report | None:
-    """The report of a receipt code, for its status. Wrong codes are counted across the
-    whole platform (no address is kept to count per person): past
-    ``RECEIPT_FAILURES_PER_MINUTE`` in a minute, every lookup answers "unknown" until the
-    minute ends, so nobody can walk the code space through STATUT, USSD or the web."""
-    normalized = codes.normalize_code(receipt)
-    minute_key = f"receipt-failures:{int(timezone.now().timestamp() // 60)}"
-    if (cache.get(minute_key) or 0) >= settings.RECEIPT_FAILURES_PER_MINUTE:
+def _receipt_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    client = ratelimit.Limit("receipt-client", settings.RECEIPT_FAILURES_PER_CLIENT, settings.RECEIPT_BUCKET_SECONDS)
+    everyone = ratelimit.Limit("receipt-global", settings.RECEIPT_FAILURES_PER_MINUTE, 60)
+    return client, everyone
+
+
+def report_by_receipt(*, receipt: str, buckets: Sequence[str]) -> Report | None:
+    """The report of a receipt code, for its status.
+
+    Wrong codes are counted per client (``buckets``: the web client's address bucket, the
+    phone pseudonym and USSD session; see ``veille.ratelimit``): past
+    ``RECEIPT_FAILURES_PER_CLIENT`` in ``RECEIPT_BUCKET_SECONDS`` that client's lookups
+    answer "unknown" until its window ends, while everyone else goes on. A global cap,
+    ``RECEIPT_FAILURES_PER_MINUTE`` far above normal use, bounds many clients together.
+    docs/security.md works out what a guesser finds at these limits."""
+    if not buckets:
+        raise ValueError("a receipt lookup needs the client's buckets")
+    client, everyone = _receipt_limits()
+    if ratelimit.is_blocked(client, buckets) or ratelimit.is_blocked(everyone, [ratelimit.GLOBAL_BUCKET]):
         return None
+    normalized = codes.normalize_code(receipt)
     report = None
     if len(normalized) == codes.RECEIPT_LENGTH:
         report = Report.objects.filter(receipt_digest__in=codes.receipt_digest_candidates(normalized)).first()
     if report is None:
-        if not cache.add(minute_key, 1, 120):
-            try:
-                cache.incr(minute_key)
-            except ValueError:
-                cache.set(minute_key, 1, 120)
+        ratelimit.record_failure(client, buckets)
+        ratelimit.record_failure(everyone, [ratelimit.GLOBAL_BUCKET])
     return report
 
 

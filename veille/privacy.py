@@ -2,7 +2,9 @@
 
 ``ReporterMetadataMiddleware`` runs first and wipes the client address, user agent,
 forwarding headers and referrer from every request to a reporter-facing path, so no view,
-error report or log line further down can record them. ``RedactLogRecords`` is a logging
+error report or log line further down can record them. Before it does, it names the
+client's rate-limit bucket (``request.client_bucket``), so wrong receipt codes are
+counted per client without the address going any further. ``RedactLogRecords`` is a logging
 filter on every handler: it drops the ``request`` object Django attaches to records and
 masks phone numbers in messages, in case a number reaches a log some other way.
 """
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from veille.phones import mask_phone_numbers
+from veille.ratelimit import client_address_bucket
 
 # Headers that identify a device or a network path. Dropped on reporter paths.
 IDENTIFYING_META = (
@@ -50,6 +53,10 @@ class ReporterMetadataMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reporter_path = is_reporter_path(request.path)
+        # The one thing taken from the address before it goes: the name of the client's
+        # rate-limit bucket, which reaches the cache only as an HMAC that expires with its
+        # window (veille.ratelimit). It lives on this request object and nowhere else.
+        request.client_bucket = client_address_bucket(request.META)
         if reporter_path:
             for key in IDENTIFYING_META:
                 if key in request.META:

@@ -64,7 +64,7 @@ def ussd_handle(*, gateway: str, request: UssdRequest) -> Screen:
     if stale:
         session.sender_pseudonym = pseudonym
     state = {} if created or stale else dict(session.state)
-    engine = Engine(state, sender_pseudonym=session.sender_pseudonym)
+    engine = Engine(state, sender_pseudonym=session.sender_pseudonym, session_key=f"{gateway}:{session.session_id}")
     new_input = latest_input(state.get("seen"), request.text) if state else None
     if new_input is not None:
         new_input = new_input[:MAX_INPUT_CHARS]
