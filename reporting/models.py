@@ -323,3 +323,53 @@ class AccusationClearance(models.Model):
 
     def __str__(self) -> str:
         return f"clearance {self.pk} ({self.status})"
+
+
+class StaffReadView(models.TextChoices):
+    INBOX = "inbox", _("Boîte des signalements")
+    MAP = "map", _("Carte")
+    DASHBOARD = "dashboard", _("Tableau de bord des délais")
+    DASHBOARD_EXPORT = "dashboard_csv", _("Export des délais (CSV)")
+    ALERTS = "alerts", _("Alertes d'un point focal")
+    TRAIL = "trail", _("Trace d'un compte")
+    TRAIL_EXPORT = "trail_csv", _("Export de la trace (CSV)")
+
+
+class StaffRead(models.Model):
+    """A staff page that listed or summed up reports (the report page itself writes a
+    ``read`` event): who, when, which page, which references it showed and how many
+    reports its figures cover. Only ever inserted; the retention purge alone deletes,
+    and records how many."""
+
+    member = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    view = models.CharField(max_length=16, choices=StaffReadView.choices)
+    at = models.DateTimeField(default=exact_now, db_index=True)
+    # The filters used, never a reporter's words (e.g. "status=open; category=gbv").
+    detail = models.CharField(max_length=200, blank=True)
+    # References shown on the page (staff identifiers, e.g. "K7M2 Q9XA"), and how many
+    # reports the page covered (a dashboard sums up reports it does not name).
+    references = models.TextField(blank=True)
+    report_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["member", "at"], name="staffread_member_at")]
+
+    def __str__(self) -> str:
+        return f"{self.view} by {self.member_id}"
+
+
+class PurgeRecord(models.Model):
+    """What a retention purge deleted, as counts per table: the trail's only gaps are
+    accounted for."""
+
+    at = models.DateTimeField(default=exact_now)
+    job = models.CharField(max_length=40)
+    cutoff = models.DateTimeField()
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"purge {self.job} at {self.at:%Y-%m-%d %H:%M}"

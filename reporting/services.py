@@ -443,7 +443,17 @@ def report_latest_for_sender(*, sender_pseudonym: str) -> Report | None:
 
 
 def reports_purge(*, older_than_days: int) -> int:
-    """Retention: delete closed reports (with photos and events) past the retention time."""
+    """Retention: delete closed reports (with photos, events, routing, alerts) past the
+    retention time, and staff-read rows as old. The only deletion of the trail, so it
+    records what it deleted, as counts per table (``PurgeRecord``)."""
+    from reporting.models import PurgeRecord, StaffRead
+
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    deleted, _ = Report.objects.filter(status=ReportStatus.CLOSED, last_message_at__lt=cutoff).delete()
-    return deleted
+    with transaction.atomic():
+        _total, per_table = Report.objects.filter(status=ReportStatus.CLOSED, last_message_at__lt=cutoff).delete()
+        reads, _ = StaffRead.objects.filter(at__lt=cutoff).delete()
+        counts = {label: n for label, n in per_table.items() if n}
+        if reads:
+            counts["reporting.StaffRead"] = reads
+        PurgeRecord.objects.create(job="closed_reports", cutoff=cutoff, counts=counts)
+    return counts.get("reporting.Report", 0)
