@@ -125,3 +125,16 @@ def test_the_providers_opt_out_removes_subscriptions_too(deployment):
     messaging.opt_out(pseudonym="p-21610")
 
     assert not Subscription.objects.exists()
+
+
+def test_an_sms_leaves_no_exact_time_in_the_inbound_row_or_the_vault(gazetteer, phone, outbox):
+    from messaging.models import ContactVaultEntry, InboundMessage
+
+    with mock.patch("django.utils.timezone.now", return_value=PRECISE):
+        phone.send("attaque a Boni")
+
+    inbound = InboundMessage.objects.get()
+    vault = ContactVaultEntry.objects.get()
+    assert _at_minute(inbound.received_at) and _at_minute(inbound.processed_at)
+    assert _at_minute(vault.updated_at) and _at_minute(vault.expires_at)
+    assert all(_at_minute(e.at) for e in ReportEvent.objects.all())
