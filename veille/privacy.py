@@ -68,6 +68,9 @@ class ReporterMetadataMiddleware:
             # nor tell the next site where the reader came from.
             response["Cache-Control"] = "no-store, max-age=0"
             response["Referrer-Policy"] = "no-referrer"
+        elif not request.path.startswith(settings.STATIC_URL) and "Cache-Control" not in response:
+            # Staff pages show reports: no copy in a seized laptop's or phone's cache.
+            response["Cache-Control"] = "no-store, private"
         return response
 
 
