@@ -11,7 +11,7 @@ from veille.crypto import keyed_digest, keyed_digest_candidates
 
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 # 25**10 = 9.5e13 codes. Six (244 million) let a guesser at the global cap find tens of
-# live codes a day; ten make it about one in years (docs/security.md, V2.5/V11).
+# live codes a day; ten make it about one in years (docs/security.md, "Receipt codes").
 RECEIPT_LENGTH = 10
 RECEIPT_GROUP = 5  # shown as two groups of five: "K7M2Q XT4PA"
 REFERENCE_LENGTH = 4
