@@ -116,8 +116,12 @@ def clearance_request(
     return clearance
 
 
-def clearances_pending(*, report: Report) -> list[AccusationClearance]:
-    return list(report.clearances.filter(status=ClearanceStatus.PENDING).select_related("requested_by"))
+def clearances_pending(*, report_id: int) -> list[AccusationClearance]:
+    return list(
+        AccusationClearance.objects.filter(report_id=report_id, status=ClearanceStatus.PENDING).select_related(
+            "requested_by"
+        )
+    )
 
 
 @transaction.atomic

@@ -185,7 +185,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                 conflict=accusations.report_conflict(report=report),
             ),
             "accused": sorted(accusations.accused_forces(report=report)),
-            "clearances": accusations.clearances_pending(report=report),
+            "clearances": accusations.clearances_pending(report_id=report.pk),
             "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],
@@ -251,6 +251,8 @@ def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResp
         messages.error(request, str(exc))
     else:
         messages.success(request, DONE[action])
+        if action == "classify" and accusations.clearances_pending(report_id=report_id):
+            messages.info(request, "Un retrait de mise en cause attend l'accord d'un·e second·e coordinateur·rice.")
     return redirect("staff_reports:detail", report_id=report_id)
 
 

@@ -242,3 +242,11 @@ def test_a_hidden_report_s_clearance_is_a_404(complaint, staff_client):
     assert response.status_code == 404
     clearance.refresh_from_db()
     assert clearance.status == ClearanceStatus.PENDING
+
+
+def test_the_relay_is_told_that_the_change_waits_for_a_coordinator(complaint, staff_client):
+    client = staff_client(RELAY)
+
+    response = client.post(f"/staff/reports/{complaint.pk}/classify/", {"accused_force": ""}, follow=True)
+
+    assert "attend l&#x27;accord d&#x27;un·e second·e coordinateur·rice" in response.content.decode()
