@@ -75,6 +75,11 @@ def unsubscribe(*, pseudonym: str, commune: Commune | None) -> int:
     return deleted
 
 
+def on_opt_out(pseudonym: str) -> None:
+    """``STOP`` ends every subscription and its number with it (``OPT_OUT_HANDLERS``)."""
+    unsubscribe(pseudonym=pseudonym, commune=None)
+
+
 def community_alert_text(text: str) -> str:
     """The text as it will be sent: spaces collapsed, characters outside GSM-7 replaced,
     so that it fits one SMS after the "Veille: " prefix."""

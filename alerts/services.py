@@ -2,8 +2,9 @@
 
 The conflict-of-interest rule holds here whatever the caller sends: a focal point is
 accepted only if ``focal_points.selectors.focal_points_for`` lists them for this report's
-place, category and accused force. A refused focal point is refused with the same words
-whether they are out of area or belong to the accused force.
+place and its conflict (every force ever accused on it, ``reporting.accusations``). A
+refused focal point is refused with the same words whether they are out of area or
+belong to the accused force.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from focal_points.selectors import Place, focal_points_for, may_receive_alert
 from messaging import services as messaging
 from messaging.models import Channel, Priority
 from reporting import triage
+from reporting.accusations import report_conflict
 
 
 class ForwardError(triage.TriageError):
@@ -58,8 +60,7 @@ def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int])
         fp.pk: fp
         for fp in focal_points_for(
             place=Place(report.commune_id, report.cercle_id, report.region_id),
-            category=report.category,
-            accused_force=report.accused_force,
+            conflict=report_conflict(report=report),
         )
     }
     refused = [pk for pk in focal_point_ids if pk not in allowed]
@@ -147,21 +148,14 @@ def _escalation_target(alert: Alert) -> tuple[Member, str] | None:
     unit = alert.focal_point.organisation
     active = Member.objects.filter(is_active=True).exclude(pk__in=already)
     colleagues = active.filter(organisation=unit, role=Role.FOCAL_POINT).order_by("escalation_order", "pk")
-    allowed = {
-        m.pk
-        for m in focal_points_for(
-            place=Place(report.commune_id, report.cercle_id, report.region_id),
-            category=report.category,
-            accused_force=report.accused_force,
-        )
-    }
+    conflict = report_conflict(report=report)
+    place = Place(report.commune_id, report.cercle_id, report.region_id)
+    allowed = {m.pk for m in focal_points_for(place=place, conflict=conflict)}
     for colleague in colleagues:
         if colleague.pk in allowed:
             return colleague, "next focal point of the unit"
     commander = active.filter(organisation=unit, role=Role.COMMANDER).order_by("escalation_order", "pk").first()
-    if commander is not None and may_receive_alert(
-        member=commander, category=report.category, accused_force=report.accused_force
-    ):
+    if commander is not None and may_receive_alert(member=commander, conflict=conflict):
         return commander, "unit commander"
     if report.region_id:
         coordinator = active.filter(role=Role.COORDINATOR, areas__region_id=report.region_id).order_by("pk").first()

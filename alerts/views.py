@@ -20,6 +20,8 @@ from focal_points.models import Role
 from focal_points.reauth import fresh_code_required
 from reporting import triage
 from reporting.access import reports_visible_to
+from reporting.models import StaffReadView
+from reporting.trail import staff_read_record
 
 
 @require_POST
@@ -65,7 +67,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         group_by = "region"
     reports = reports_visible_to(request.member)
     rows = selectors.response_times(reports, group_by=group_by, since=since, until=until)
+    covered = sum(r.reports for r in rows)
     if request.GET.get("format") == "csv":
+        staff_read_record(
+            member=request.member,
+            view=StaffReadView.DASHBOARD_EXPORT,
+            report_count=covered,
+            detail=f"by={group_by}; days={days}",
+        )
         return _csv(rows, group_by)
     stage = request.GET.get("stage", "acknowledged")
     if stage not in selectors.STAGES:
@@ -73,6 +82,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     trend = selectors.trend(reports, stage=stage, since=since, until=until, days=max(1, days // 8))
     breaches = selectors.deadline_breaches(Alert.objects.filter(report__in=reports, created_at__gte=since))
     setting_rows = selectors.response_times(reports, group_by="setting", since=since, until=until)
+    staff_read_record(
+        member=request.member,
+        view=StaffReadView.DASHBOARD,
+        references=[alert.reference for alert in breaches[:50]],
+        report_count=covered,
+        detail=f"by={group_by}; days={days}; stage={stage}",
+    )
     return render(
         request,
         "staff/dashboard.html",
@@ -132,7 +148,8 @@ def _csv(rows: list[selectors.Row], group_by: str) -> HttpResponse:
 def my_alerts(request: HttpRequest) -> HttpResponse:
     """A focal point's alerts and own figures: doing well is visible."""
     since, until, days = _period(request)
-    alerts = Alert.objects.filter(focal_point=request.member).order_by("-created_at")[:100]
+    alerts = list(Alert.objects.filter(focal_point=request.member).order_by("-created_at")[:100])
+    staff_read_record(member=request.member, view=StaffReadView.ALERTS, references=[a.reference for a in alerts])
     figures = selectors.focal_point_figures(request.member.pk, since=since, until=until)
     unit = selectors.unit_figures(request.member.organisation_id, since=since, until=until)
     return render(

@@ -63,7 +63,7 @@ def now_seconds() -> int:
 # One place decides which address a request came from, for every check that uses one
 # (this lockout, the USSD gateway's allow-list, the receipt look-up buckets): the peer,
 # or X-Forwarded-For read only through TRUSTED_PROXIES.
-from veille.netaddr import client_address  # noqa: E402, F401 (re-exported: reauth and tests use it)
+from veille.netaddr import client_address  # noqa: E402 (re-exported: reauth and tests use it)
 
 # --- Lockout --------------------------------------------------------------------------
 

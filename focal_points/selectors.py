@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from focal_points.models import Audience, Category, Member, OrganisationKind, Role, RoutingRule
+from focal_points.models import Audience, Member, OrganisationKind, Role, RoutingRule
 
 # Which members an audience means.
 AUDIENCE_ROLES: dict[str, tuple[set[str], set[str]]] = {
@@ -131,22 +131,31 @@ def route_report(*, category: str, place: Place, at: datetime | None = None) -> 
     return list(recipients.values())
 
 
-def may_receive_alert(*, member: Member, category: str, accused_force: str) -> bool:
+@dataclass(frozen=True)
+class Conflict:
+    """What a report says about forces, as plain data (this app knows no report): every
+    force ever accused on it and not cleared by two people, and whether it is a complaint
+    about forces whose force was never named. The caller builds it from its history."""
+
+    forces: frozenset[str] = frozenset()
+    unnamed_force_complaint: bool = False
+
+
+NO_CONFLICT = Conflict()
+
+
+def may_receive_alert(*, member: Member, conflict: Conflict) -> bool:
     """The conflict-of-interest rule, in one place: a report about a force or official is
-    never forwarded to that force's focal points. If the accused force is not known, no
-    force receives it at all."""
+    never forwarded to that force's focal points, whichever force a later edit names. A
+    complaint about forces whose force is not known reaches no force at all."""
     if member.organisation.kind != OrganisationKind.SECURITY_UNIT:
         return True
-    if category != Category.FORCE_ABUSE and not accused_force:
-        return True
-    if not accused_force:
+    if member.organisation.force in conflict.forces:
         return False
-    return member.organisation.force != accused_force
+    return not (conflict.unnamed_force_complaint and not conflict.forces)
 
 
-def focal_points_for(
-    *, place: Place, category: str, accused_force: str = "", at: datetime | None = None
-) -> list[Member]:
+def focal_points_for(*, place: Place, conflict: Conflict, at: datetime | None = None) -> list[Member]:
     """Focal points a relay may forward to, the conflict-of-interest rule applied."""
     at = at or timezone.now()
     members = Member.objects.filter(
@@ -163,7 +172,7 @@ def focal_points_for(
     if not area:
         return []
     candidates = members.filter(area).distinct().prefetch_related("duty_slots")
-    return [m for m in candidates if may_receive_alert(member=m, category=category, accused_force=accused_force)]
+    return [m for m in candidates if may_receive_alert(member=m, conflict=conflict)]
 
 
 def covered_by_areas(member: Member, *, commune: str, cercle: str, region: str) -> Q:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from veille.fields import EncryptedJSONField, EncryptedTextField
+from veille.timeutil import now_minute
 
 
 class Channel(models.TextChoices):
@@ -131,7 +132,8 @@ class ContactVaultEntry(models.Model):
     pseudonym = models.CharField(max_length=100, unique=True)
     number = EncryptedTextField()
     expires_at = models.DateTimeField(db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # The time of the sender's last SMS: to the minute (vault_store sets it on each upsert).
+    updated_at = models.DateTimeField(default=now_minute)
 
     def __str__(self) -> str:
         return f"vault entry {self.pk}"

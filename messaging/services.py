@@ -223,7 +223,7 @@ def inbound_process(*, inbound_id: int) -> str:
                     break
             message.payload = payload  # the number is in the vault now, not here
             message.status = InboundStatus.PROCESSED
-            message.processed_at = timezone.now()
+            message.processed_at = now_minute()  # seconds after arrival: no finer than it
             message.handled_by = handled_by
             message.last_error = ""
             message.save(update_fields=["payload", "status", "processed_at", "handled_by", "last_error"])
@@ -256,10 +256,12 @@ def inbound_pending_ids(*, older_than: timedelta, limit: int = 500) -> list[int]
 
 
 def vault_store(*, pseudonym: str, number: str) -> None:
-    expires = timezone.now() + timedelta(days=settings.CONTACT_VAULT_DAYS)
+    # To the minute, like the arrival it follows: an exact expiry would give the time of
+    # the sender's last SMS back.
+    expires = now_minute() + timedelta(days=settings.CONTACT_VAULT_DAYS)
     # One upsert on the unique pseudonym, where update_or_create took six statements
-    # (two savepoints, a locking read, the write). ``updated_at`` (auto_now) is set by
-    # the insert and copied by the update.
+    # (two savepoints, a locking read, the write). ``updated_at`` (its default) is set by
+    # the insert (to the minute) and copied by the update.
     ContactVaultEntry.objects.bulk_create(
         [ContactVaultEntry(pseudonym=pseudonym, number=number, expires_at=expires)],
         update_conflicts=True,
@@ -316,6 +318,10 @@ def opt_out(*, pseudonym: str) -> None:
     )
     for message in queued:
         _set_status(message, OutboundStatus.CANCELLED, "opted out")
+    # Apps above keep numbers of their own (community-warning subscriptions): they are
+    # told by dotted path, so this app still imports none of them.
+    for path in settings.OPT_OUT_HANDLERS:
+        import_string(path)(pseudonym)
 
 
 def opt_in(*, pseudonym: str) -> None:

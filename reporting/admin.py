@@ -1,9 +1,13 @@
 """Admin view of reports: metadata only. Report text and photos are read in the relay
-workspace, where every read is recorded; the admin shows neither, nor any pseudonym."""
+workspace, where every read is recorded; the admin shows neither, nor any pseudonym.
+
+Nothing of the trail can be deleted here, not even by a superuser: reports, their events
+and the staff-read rows go only through the retention purge, which records its counts
+(the purge records are shown, read-only)."""
 
 from django.contrib import admin
 
-from reporting.models import Report, ReportEvent
+from reporting.models import PurgeRecord, Report, ReportEvent
 
 
 class ReportEventInline(admin.TabularInline):
@@ -46,4 +50,22 @@ class ReportAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(admin.ModelAdmin):
+    list_display = ["at", "job", "cutoff", "counts"]
+    readonly_fields = ["at", "job", "cutoff", "counts"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -10,7 +10,10 @@ import secrets
 from veille.crypto import keyed_digest, keyed_digest_candidates
 
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-RECEIPT_LENGTH = 6  # 25**6 = 244 million codes: not enumerable through STATUT
+# 25**10 = 9.5e13 codes. Six (244 million) let a guesser at the global cap find tens of
+# live codes a day; ten make it about one in years (docs/security.md, "Receipt codes").
+RECEIPT_LENGTH = 10
+RECEIPT_GROUP = 5  # shown as two groups of five: "K7M2Q XT4PA"
 REFERENCE_LENGTH = 4
 
 

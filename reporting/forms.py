@@ -24,7 +24,7 @@ from reporting.selectors import place_choice_from_value
 from reporting.services import PlaceChoice
 
 TOKEN_SALT = "reporting.web-form"
-CODE_MAX_CHARS = 20  # a 6-character receipt, with room for spaces and dashes
+CODE_MAX_CHARS = 24  # a 10-character receipt, with room for spaces and dashes
 
 
 def new_form_token() -> str:

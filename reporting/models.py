@@ -7,8 +7,11 @@ before encryption), places stop at the commune and arrival times at the minute.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Categories belong to the routing rules (focal_points); re-exported here for intake code.
@@ -16,6 +19,7 @@ from focal_points.models import Category
 from messaging.models import Channel
 from places.models import Cercle, Commune, Region
 from veille.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
+from veille.timeutil import now_minute
 
 
 class ReportStatus(models.TextChoices):
@@ -168,6 +172,16 @@ class ReportEventKind(models.TextChoices):
     CONSENT_ANSWERED = "consent_answered", _("Consentement répondu")
     REFERRED = "referred", _("Orienté vers un service d'appui")
     INFORMED = "informed", _("Auteur informé de la clôture")
+    ACCUSED = "accused", _("Force mise en cause")
+    CLEARANCE_ASKED = "clearance_asked", _("Retrait de mise en cause demandé")
+    CLEARANCE_APPROVED = "clearance_approved", _("Retrait de mise en cause approuvé")
+    CLEARANCE_REFUSED = "clearance_refused", _("Retrait de mise en cause refusé")
+
+
+def exact_now() -> datetime:
+    """The default of staff times: looked up at each call (auto_now_add would also
+    overwrite the minute-rounded times the reporter's side is given)."""
+    return timezone.now()
 
 
 class ReportEvent(models.Model):
@@ -177,7 +191,9 @@ class ReportEvent(models.Model):
     kind = models.CharField(max_length=20, choices=ReportEventKind.choices)
     from_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=ReportStatus.choices, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    # Staff actions keep their exact time (response clocks); the reporter's side is given
+    # to the minute by ``reporting.services`` (see docs/data-kept.md).
+    at = models.DateTimeField(default=exact_now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     # The member who acted (also for feature-phone members who have no web account).
     member = models.ForeignKey("focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -201,7 +217,7 @@ class ReportRecipient(models.Model):
     rule = models.CharField(max_length=200)
     audience = models.CharField(max_length=12)
     level = models.CharField(max_length=10)
-    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(default=exact_now)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -252,7 +268,108 @@ class WebSubmission(models.Model):
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="+")
     # The receipt, encrypted, so a double submit can show it again; deleted with the report.
     receipt = EncryptedTextField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=now_minute, db_index=True)
 
     def __str__(self) -> str:
         return f"web submission of report {self.report_id}"
+
+
+class AccusationSource(models.TextChoices):
+    RESIDENT = "resident", _("Choix de l'auteur (abus par des forces)")
+    RELAY = "relay", _("Classement par un relais")
+
+
+class ReportAccusation(models.Model):
+    """A force accused on a report, or (``force`` empty) the report filed as abuse by forces
+    without the force being named. Rows are only ever inserted: the conflict-of-interest
+    rule reads every accusation ever made, so no later edit of the report can undo one.
+    Only an approved ``AccusationClearance`` (two people) lifts it."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="accusations")
+    force = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=10, choices=AccusationSource.choices)
+    member = models.ForeignKey("focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=exact_now)
+
+    class Meta:
+        indexes = [models.Index(fields=["report", "force"], name="accusation_report_force")]
+
+    def __str__(self) -> str:
+        return f"accusation {self.force or 'force abuse'} on {self.report_id}"
+
+
+class ClearanceStatus(models.TextChoices):
+    PENDING = "pending", _("En attente d'un·e second·e coordinateur·rice")
+    APPROVED = "approved", _("Approuvé")
+    REFUSED = "refused", _("Refusé")
+
+
+class AccusationClearance(models.Model):
+    """A request to clear an accusation: a named force (``force``), or the category "abuse
+    by forces" itself (``force`` empty, ``new_category`` the category asked for). Applied
+    only when a coordinator other than the requester approves it; each step is an event."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="clearances")
+    force = models.CharField(max_length=20, blank=True)
+    new_category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    new_force = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=10, choices=ClearanceStatus.choices, default=ClearanceStatus.PENDING)
+    requested_by = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=exact_now)
+    decided_by = models.ForeignKey(
+        "focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"clearance {self.pk} ({self.status})"
+
+
+class StaffReadView(models.TextChoices):
+    INBOX = "inbox", _("Boîte des signalements")
+    MAP = "map", _("Carte")
+    DASHBOARD = "dashboard", _("Tableau de bord des délais")
+    DASHBOARD_EXPORT = "dashboard_csv", _("Export des délais (CSV)")
+    ALERTS = "alerts", _("Alertes d'un point focal")
+    TRAIL = "trail", _("Trace d'un compte")
+    TRAIL_EXPORT = "trail_csv", _("Export de la trace (CSV)")
+
+
+class StaffRead(models.Model):
+    """A staff page that listed or summed up reports (the report page itself writes a
+    ``read`` event): who, when, which page, which references it showed and how many
+    reports its figures cover. Only ever inserted; the retention purge alone deletes,
+    and records how many."""
+
+    member = models.ForeignKey("focal_points.Member", on_delete=models.PROTECT, related_name="+")
+    view = models.CharField(max_length=16, choices=StaffReadView.choices)
+    at = models.DateTimeField(default=exact_now, db_index=True)
+    # The filters used, never a reporter's words (e.g. "status=open; category=gbv").
+    detail = models.CharField(max_length=200, blank=True)
+    # References shown on the page (staff identifiers, e.g. "K7M2 Q9XA"), and how many
+    # reports the page covered (a dashboard sums up reports it does not name).
+    references = models.TextField(blank=True)
+    report_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["member", "at"], name="staffread_member_at")]
+
+    def __str__(self) -> str:
+        return f"{self.view} by {self.member_id}"
+
+
+class PurgeRecord(models.Model):
+    """What a retention purge deleted, as counts per table: the trail's only gaps are
+    accounted for."""
+
+    at = models.DateTimeField(default=exact_now)
+    job = models.CharField(max_length=40)
+    cutoff = models.DateTimeField()
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"purge {self.job} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,5 +1,9 @@
 """Photos are decoded and re-encoded from their pixels: EXIF (GPS, device serial, time),
-XMP, ICC profiles and any trailing data are gone. Only images are accepted."""
+XMP, ICC profiles and any trailing data are gone. Only images are accepted.
+
+Pillow is asked to open the accepted formats only (``formats=``), so no other decoder
+(DDS, PSD, EPS...) is ever reached by a hostile file; and any exception a decoder raises
+is a refusal, never an error page: the resident keeps her answers."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
+# The order Pillow tries them in: the commonest first.
+_OPEN_ORDER = ["JPEG", "PNG", "WEBP", "GIF", "BMP"]
 
 
 class PhotoRejected(ValueError):
@@ -34,7 +40,7 @@ def clean_photo(raw: bytes) -> CleanPhoto:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(raw)) as probe:
+            with Image.open(io.BytesIO(raw), formats=_OPEN_ORDER) as probe:
                 if probe.format not in ACCEPTED_FORMATS:
                     raise PhotoRejected(_("Seules les photos (JPEG, PNG, WebP) sont acceptées."))
                 width, height = probe.size
@@ -50,7 +56,9 @@ def clean_photo(raw: bytes) -> CleanPhoto:
             raise
         except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise PhotoRejected(_("Ce fichier n'est pas une photo lisible.")) from exc
-        except (OSError, ValueError, SyntaxError) as exc:
+        except Exception as exc:
+            # OSError, SyntaxError, NotImplementedError, MemoryError, struct.error...: a
+            # plugin may raise anything on a crafted file; the resident gets a refusal.
             raise PhotoRejected(_("Ce fichier n'est pas une photo lisible.")) from exc
     image.thumbnail((settings.REPORT_PHOTO_MAX_SIDE, settings.REPORT_PHOTO_MAX_SIDE))
     # A brand-new image from raw pixels carries no metadata of the original at all.

@@ -7,11 +7,11 @@ here; nothing below knows which provider carried it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,8 +23,9 @@ from messaging import services as messaging
 from messaging.models import Channel, Priority
 from places.models import Commune
 from places.selectors import PlaceMatch, place_match
-from reporting import codes
+from reporting import accusations, codes
 from reporting.models import (
+    AccusationSource,
     Category,
     Consent,
     Language,
@@ -40,12 +41,20 @@ from reporting.models import (
 )
 from reporting.photos import CleanPhoto
 from reporting.texts import PLACE_MAX_CHARS, category_word, sms_text, staff_text
+from veille import ratelimit
 from veille.crypto import keyed_digest
 from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
 from veille.timeutil import now_minute
 
 logger = logging.getLogger(__name__)
+
+
+def _resident_event(report: Report, kind: str, **fields: object) -> ReportEvent:
+    """An event of the reporter's side (arrival, a joined message, a status check...) or
+    made by the platform at such a moment: stored to the minute, like the arrival time,
+    so the trail never restores the precision the report itself gave up."""
+    return ReportEvent.objects.create(report=report, kind=kind, at=now_minute(), **fields)
 
 
 @dataclass(frozen=True)
@@ -138,11 +147,12 @@ def report_submit(
             continue  # a reference or receipt collided: draw again
     else:
         raise RuntimeError("could not draw a unique reference")
-    ReportEvent.objects.create(
-        report=report, kind=ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel
-    )
+    _resident_event(report=report, kind=ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel)
     if resolved.commune_id or resolved.cercle_id or resolved.region_id:
-        ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
+        _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
+    if category == Category.FORCE_ABUSE:
+        # The resident's own "abuse by forces": an accusation no later edit can undo.
+        accusations.accusation_record(report=report, force="", source=AccusationSource.RESIDENT)
     for photo in photos or []:
         report_photo_add(report=report, photo=photo)
     report_route(report=report, new_report=True)
@@ -163,18 +173,26 @@ def report_route(*, report: Report, new_report: bool = False) -> list[ReportReci
     decisions = route_report(
         category=report.category, place=Place(report.commune_id, report.cercle_id, report.region_id)
     )
+    decided_at = now_minute()  # at intake this is the arrival time: to the minute too
     # A report created in this transaction has no recipients yet: no need to ask.
     already = set() if new_report else set(report.recipients.values_list("member_id", flat=True))
     # One INSERT for all recipients, not one each.
     added = ReportRecipient.objects.bulk_create(
         [
-            ReportRecipient(report=report, member_id=d.member_id, rule=d.rule[:200], audience=d.audience, level=d.level)
+            ReportRecipient(
+                report=report,
+                member_id=d.member_id,
+                rule=d.rule[:200],
+                audience=d.audience,
+                level=d.level,
+                decided_at=decided_at,
+            )
             for d in decisions
             if d.member_id not in already
         ]
     )
     if added:
-        ReportEvent.objects.create(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
+        _resident_event(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
         _notify_recipients(report, added)
     return added
 
@@ -193,6 +211,7 @@ def report_refer(*, report: Report) -> list[ReportRecipient]:
             rule=f"Orientation avec consentement ({level})",
             audience=Audience.SUPPORT,
             level=level,
+            decided_at=now_minute(),
         )
         for member in members
         if member.pk not in already
@@ -207,7 +226,7 @@ def report_answer_consent(*, report: Report, given: bool, channel: str) -> None:
         return
     report.support_consent = Consent.GIVEN if given else Consent.REFUSED
     report.save(update_fields=["support_consent"])
-    ReportEvent.objects.create(
+    _resident_event(
         report=report, kind=ReportEventKind.CONSENT_ANSWERED, channel=channel, detail=report.support_consent
     )
 
@@ -231,7 +250,7 @@ def report_inform_reporter_of_closure(*, report: Report) -> bool:
     )
     if sent is None:
         return False
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.INFORMED, channel=Channel.SMS)
+    _resident_event(report=report, kind=ReportEventKind.INFORMED, channel=Channel.SMS)
     return True
 
 
@@ -252,7 +271,7 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
     members = Member.objects.in_bulk([r.member_id for r in recipients])
     place = to_gsm7(report.place_label or "lieu inconnu")[:PLACE_MAX_CHARS]
     priority = Priority.URGENT if report.category in URGENT_CATEGORIES else Priority.NORMAL
-    now = timezone.now()
+    now = now_minute()
     notified: list[int] = []
     for recipient in recipients:
         member = members[recipient.member_id]
@@ -330,7 +349,7 @@ def report_photo_add(*, report: Report, photo: CleanPhoto) -> ReportPhoto:
         height=photo.height,
         byte_size=len(photo.data),
     )
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.PHOTO_ADDED, channel=report.channel)
+    _resident_event(report=report, kind=ReportEventKind.PHOTO_ADDED, channel=report.channel)
     return stored
 
 
@@ -365,9 +384,9 @@ def report_join_message(*, report: Report, text: str) -> Report:
         if found.commune_id or (found.region_id and not report.region_id) or (found.cercle_id and not report.cercle_id):
             report.region_id, report.cercle_id, report.commune_id = found.region_id, found.cercle_id, found.commune_id
             fields += ["region", "cercle", "commune"]
-            ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
+            _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
     report.save(update_fields=fields)
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
+    _resident_event(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
     if "commune" in fields:
         report_route(report=report)
     return report
@@ -376,36 +395,45 @@ def report_join_message(*, report: Report, text: str) -> Report:
 def report_mark_place_asked(*, report: Report) -> None:
     report.place_asked = True
     report.save(update_fields=["place_asked"])
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.PLACE_ASKED, channel=report.channel)
+    _resident_event(report=report, kind=ReportEventKind.PLACE_ASKED, channel=report.channel)
 
 
 def report_place_from_text(text: str) -> PlaceChoice:
     return _place_from_match(place_match(text))
 
 
-def report_by_receipt(*, receipt: str) -> Report | None:
-    """The report of a receipt code, for its status. Wrong codes are counted across the
-    whole platform (no address is kept to count per person): past
-    ``RECEIPT_FAILURES_PER_MINUTE`` in a minute, every lookup answers "unknown" until the
-    minute ends, so nobody can walk the code space through STATUT, USSD or the web."""
-    normalized = codes.normalize_code(receipt)
-    minute_key = f"receipt-failures:{int(timezone.now().timestamp() // 60)}"
-    if (cache.get(minute_key) or 0) >= settings.RECEIPT_FAILURES_PER_MINUTE:
+def _receipt_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    client = ratelimit.Limit("receipt-client", settings.RECEIPT_FAILURES_PER_CLIENT, settings.RECEIPT_BUCKET_SECONDS)
+    everyone = ratelimit.Limit("receipt-global", settings.RECEIPT_FAILURES_PER_MINUTE, 60)
+    return client, everyone
+
+
+def report_by_receipt(*, receipt: str, buckets: Sequence[str]) -> Report | None:
+    """The report of a receipt code, for its status.
+
+    Wrong codes are counted per client (``buckets``: the web client's address bucket, the
+    phone pseudonym and USSD session; see ``veille.ratelimit``): past
+    ``RECEIPT_FAILURES_PER_CLIENT`` in ``RECEIPT_BUCKET_SECONDS`` that client's lookups
+    answer "unknown" until its window ends, while everyone else goes on. A global cap,
+    ``RECEIPT_FAILURES_PER_MINUTE`` far above normal use, bounds many clients together.
+    docs/security.md works out what a guesser finds at these limits."""
+    if not buckets:
+        raise ValueError("a receipt lookup needs the client's buckets")
+    client, everyone = _receipt_limits()
+    if ratelimit.is_blocked(client, buckets) or ratelimit.is_blocked(everyone, [ratelimit.GLOBAL_BUCKET]):
         return None
+    normalized = codes.normalize_code(receipt)
     report = None
     if len(normalized) == codes.RECEIPT_LENGTH:
         report = Report.objects.filter(receipt_digest__in=codes.receipt_digest_candidates(normalized)).first()
     if report is None:
-        if not cache.add(minute_key, 1, 120):
-            try:
-                cache.incr(minute_key)
-            except ValueError:
-                cache.set(minute_key, 1, 120)
+        ratelimit.record_failure(client, buckets)
+        ratelimit.record_failure(everyone, [ratelimit.GLOBAL_BUCKET])
     return report
 
 
 def report_status_checked(*, report: Report, channel: str) -> None:
-    ReportEvent.objects.create(report=report, kind=ReportEventKind.STATUS_CHECKED, channel=channel)
+    _resident_event(report=report, kind=ReportEventKind.STATUS_CHECKED, channel=channel)
 
 
 def report_latest_for_sender(*, sender_pseudonym: str) -> Report | None:
@@ -415,7 +443,17 @@ def report_latest_for_sender(*, sender_pseudonym: str) -> Report | None:
 
 
 def reports_purge(*, older_than_days: int) -> int:
-    """Retention: delete closed reports (with photos and events) past the retention time."""
+    """Retention: delete closed reports (with photos, events, routing, alerts) past the
+    retention time, and staff-read rows as old. The only deletion of the trail, so it
+    records what it deleted, as counts per table (``PurgeRecord``)."""
+    from reporting.models import PurgeRecord, StaffRead
+
     cutoff = timezone.now() - timedelta(days=older_than_days)
-    deleted, _ = Report.objects.filter(status=ReportStatus.CLOSED, last_message_at__lt=cutoff).delete()
-    return deleted
+    with transaction.atomic():
+        _total, per_table = Report.objects.filter(status=ReportStatus.CLOSED, last_message_at__lt=cutoff).delete()
+        reads, _ = StaffRead.objects.filter(at__lt=cutoff).delete()
+        counts = {label: n for label, n in per_table.items() if n}
+        if reads:
+            counts["reporting.StaffRead"] = reads
+        PurgeRecord.objects.create(job="closed_reports", cutoff=cutoff, counts=counts)
+    return counts.get("reporting.Report", 0)

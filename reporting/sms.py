@@ -109,7 +109,8 @@ def handle_inbound_sms(sms: InboundSms) -> bool:
 def _answer_status(sms: InboundSms, command: Command) -> None:
     """An explicit request is answered even when unsolicited replies are off."""
     if command.argument:
-        report = services.report_by_receipt(receipt=command.argument)
+        # Counted per phone (its pseudonym), the bucket SMS and USSD share.
+        report = services.report_by_receipt(receipt=command.argument, buckets=[f"phone:{sms.sender_pseudonym}"])
     else:
         report = services.report_latest_for_sender(sender_pseudonym=sms.sender_pseudonym)
     if report is None:

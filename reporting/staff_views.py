@@ -19,14 +19,25 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from focal_points.auth import staff_member_required
-from focal_points.models import Category, Force
+from focal_points.models import Category, Force, Member, Role
 from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
-from reporting import triage
+from reporting import accusations, trail, triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
-from reporting.models import CloseReason, ReportEvent, ReportEventKind, ReportStatus, Severity, Verification
+from reporting.models import (
+    CloseReason,
+    ReportEvent,
+    ReportEventKind,
+    ReportStatus,
+    Severity,
+    StaffRead,
+    StaffReadView,
+    Verification,
+)
 from veille.timeutil import coarsen_to_hour
 
+# Who reads and exports trails (members_whose_trail_is_visible_to decides whose).
+TRAIL_ROLES = {Role.COORDINATOR, Role.NATIONAL_COORDINATOR}
 AGE_FILTERS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 SEVERITY_RANK = Case(
     When(severity=Severity.CRITICAL, then=Value(0)),
@@ -72,6 +83,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # Newest and most urgent first: severity rank, then arrival.
     reports = reports.annotate(rank=SEVERITY_RANK).order_by("rank", "-received_at", "-pk")
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    trail.staff_read_record(
+        member=request.member,
+        view=StaffReadView.INBOX,
+        references=[r.reference for r in page.object_list],
+        detail=f"status={status}; category={category}; place={place}; age={age}; page={page.number}",
+    )
     return render(
         request,
         "staff/inbox.html",
@@ -103,7 +120,7 @@ def _position(report) -> tuple[float, float] | None:
 @staff_member_required
 def report_map(request: HttpRequest) -> HttpResponse:
     """Open reports of the member's areas, grouped by place (commune level at most)."""
-    reports = (
+    reports = list(
         reports_visible_to(request.member)
         .exclude(status=ReportStatus.CLOSED)
         .select_related("commune", "cercle", "region")
@@ -127,6 +144,12 @@ def report_map(request: HttpRequest) -> HttpResponse:
                 "severity": report.severity,
             }
         )
+    trail.staff_read_record(
+        member=request.member,
+        view=StaffReadView.MAP,
+        references=[entry["ref"][2:] for place in places.values() for entry in place["reports"]],
+        report_count=len(reports),
+    )
     return render(
         request,
         "staff/map.html",
@@ -161,9 +184,10 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             # Only focal points the conflict-of-interest rule allows are ever listed.
             "forward_to": focal_points_for(
                 place=Place(report.commune_id, report.cercle_id, report.region_id),
-                category=report.category,
-                accused_force=report.accused_force,
+                conflict=accusations.report_conflict(report=report),
             ),
+            "accused": sorted(accusations.accused_forces(report=report)),
+            "clearances": accusations.clearances_pending(report_id=report.pk),
             "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],
@@ -243,16 +267,90 @@ def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResp
         messages.error(request, str(exc))
     else:
         messages.success(request, DONE[action])
+        if action == "classify" and accusations.clearances_pending(report_id=report_id):
+            messages.info(request, "Un retrait de mise en cause attend l'accord d'un·e second·e coordinateur·rice.")
     return redirect("staff_reports:detail", report_id=report_id)
+
+
+def _trail_export_reason(request: HttpRequest, *args: object, **kwargs: object) -> str | None:
+    """Exporting a trail (a file that leaves the platform) needs a recent code."""
+    return gettext_lazy("Exporter la trace") if request.GET.get("format") == "csv" else None
 
 
 @require_GET
 @staff_member_required
+@fresh_code_required(_trail_export_reason)
 def member_trail(request: HttpRequest, member_id: int) -> HttpResponse:
     """What one account read and changed, newest first (scenario 6: a seized phone)."""
     target = members_whose_trail_is_visible_to(request.member).filter(pk=member_id).first()
     if target is None:
         raise Http404
+    if request.GET.get("format") == "csv":
+        return _trail_export(request, Member.objects.filter(pk=target.pk), f"member={target.pk}")
     events = ReportEvent.objects.filter(member=target).select_related("report").order_by("-at", "-pk")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "staff/trail.html", {"target": target, "page": page})
+    reads = StaffRead.objects.filter(member=target).order_by("-at", "-pk")[:100]
+    trail.staff_read_record(
+        member=request.member,
+        view=StaffReadView.TRAIL,
+        references=[e.report.reference for e in page.object_list],
+        detail=f"member={target.pk}",
+    )
+    return render(request, "staff/trail.html", {"target": target, "page": page, "reads": reads})
+
+
+TRAIL_EXPORT_DAYS = 31
+
+
+@require_GET
+@staff_member_required
+@fresh_code_required(_trail_export_reason)
+def trail_index(request: HttpRequest) -> HttpResponse:
+    """Coordinators: the accounts whose trail they read, and the export of it all."""
+    if request.member.role not in TRAIL_ROLES:
+        raise Http404
+    members = members_whose_trail_is_visible_to(request.member).select_related("organisation").order_by("name")
+    if request.GET.get("format") == "csv":
+        return _trail_export(request, members, "all visible members")
+    return render(request, "staff/trail_index.html", {"members": members, "days": _trail_days(request)})
+
+
+def _trail_days(request: HttpRequest) -> int:
+    days = request.GET.get("days", "")
+    return int(days) if days.isdigit() and 1 <= int(days) <= 366 else TRAIL_EXPORT_DAYS
+
+
+def _trail_export(request: HttpRequest, members, scope: str) -> HttpResponse:
+    days = _trail_days(request)
+    until = timezone.now()
+    rows = trail.trail_rows(members=members, since=until - timedelta(days=days), until=until)
+    # The export is itself a read, recorded before the file leaves.
+    trail.staff_read_record(
+        member=request.member,
+        view=StaffReadView.TRAIL_EXPORT,
+        references=[],
+        report_count=len(rows),
+        detail=f"{scope}; days={days}",
+    )
+    response = HttpResponse(trail.trail_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="veille-trace-{until:%Y%m%d}.csv"'
+    return response
+
+
+@require_POST
+@staff_member_required
+@fresh_code_required(gettext_lazy("Décider du retrait d'une force mise en cause"))
+def clearance_decide(request: HttpRequest, report_id: int, clearance_id: int) -> HttpResponse:
+    """A second coordinator approves or refuses clearing an accusation."""
+    approve = request.POST.get("decision") == "approve"
+    try:
+        accusations.clearance_decide(
+            member=request.member, report_id=report_id, clearance_id=clearance_id, approve=approve
+        )
+    except accusations.ClearanceNotVisible as exc:
+        raise Http404 from exc
+    except accusations.ClearanceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Retrait approuvé." if approve else "Retrait refusé.")
+    return redirect("staff_reports:detail", report_id=report_id)

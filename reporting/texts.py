@@ -126,7 +126,7 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
 
 # Longest value each placeholder can take, used by the segment-length tests.
 PLACEHOLDER_MAX = {
-    "code": "W" * 6,
+    "code": "W" * 10,  # codes.RECEIPT_LENGTH
     "ref": "W" * 8,
     "status": max((w for d in STATUS_WORDS.values() for w in d.values()), key=len),
     "category": max((w for d in CATEGORY_WORDS.values() for w in d.values()), key=len),

@@ -15,12 +15,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from focal_points.models import Category, Force, Member
+from focal_points.models import Category, Force, Member, Role
 from messaging import services as messaging
 from messaging.models import Channel, Priority
-from reporting import services
+from reporting import accusations, services
 from reporting.access import report_for_member
 from reporting.models import (
+    AccusationSource,
     CloseReason,
     Consent,
     Incident,
@@ -36,6 +37,9 @@ from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
 
 REDACTION_MASK = "[passage masque]"
+# Who triages: the area's relays and the coordinators. Oversight, mediators and support
+# services read the reports routed to them and act elsewhere.
+TRIAGE_ROLES = {Role.RELAY, Role.COORDINATOR, Role.NATIONAL_COORDINATOR}
 QUESTION_MAX_CHARS = 140
 
 
@@ -132,6 +136,13 @@ def report_set_verification(*, member: Member, report_id: int, verification: str
     return report
 
 
+def _check_may_triage(member: Member) -> None:
+    """Oversight, mediators and support services read what is routed to them; they do not
+    reclassify it nor forward it to security focal points."""
+    if member.role not in TRIAGE_ROLES:
+        raise TriageError("votre rôle permet de lire ce signalement, pas de le classer ni de le transmettre")
+
+
 @transaction.atomic
 def report_classify(
     *,
@@ -143,29 +154,47 @@ def report_classify(
 ) -> Report:
     """Set category, severity and the force a report accuses. A new category is routed
     again: becoming "abuse by forces" brings in oversight, "gender-based violence" the
-    trained relays."""
+    trained relays.
+
+    Accusing is immediate and recorded for good (``reporting.accusations``); clearing an
+    accused force, or moving a report out of "abuse by forces", only asks for it: a
+    second coordinator decides."""
     report = _load(member, report_id)
+    _check_may_triage(member)
     _check_open(report)
+    if category is not None and category != report.category and category not in Category.values:
+        raise TriageError("catégorie inconnue")
+    if severity is not None and severity != report.severity and severity not in Severity.values:
+        raise TriageError("gravité inconnue")
+    if accused_force and accused_force not in Force.values:
+        raise TriageError("force inconnue")
     fields = _hold(report, member)
     changes: list[str] = []
     if category is not None and category != report.category:
-        if category not in Category.values:
-            raise TriageError("catégorie inconnue")
-        report.category = category
-        fields.append("category")
-        changes.append(f"category: {category}")
+        if report.category == Category.FORCE_ABUSE:
+            accusations.clearance_request(report=report, member=member, force="", new_category=category)
+        else:
+            report.category = category
+            fields.append("category")
+            changes.append(f"category: {category}")
+            if category == Category.FORCE_ABUSE:
+                accusations.accusation_record(report=report, force="", source=AccusationSource.RELAY, member=member)
     if severity is not None and severity != report.severity:
-        if severity not in Severity.values:
-            raise TriageError("gravité inconnue")
         report.severity = severity
         fields.append("severity")
         changes.append(f"severity: {severity}")
     if accused_force is not None and accused_force != report.accused_force:
-        if accused_force and accused_force not in Force.values:
-            raise TriageError("force inconnue")
-        report.accused_force = accused_force
-        fields.append("accused_force")
-        changes.append(f"accused force: {accused_force or '-'}")
+        if accused_force:
+            accusations.accusation_record(
+                report=report, force=accused_force, source=AccusationSource.RELAY, member=member
+            )
+        previous = report.accused_force
+        if previous and previous in accusations.accused_forces(report=report):
+            accusations.clearance_request(report=report, member=member, force=previous, new_force=accused_force)
+        if accused_force or not previous:
+            report.accused_force = accused_force
+            fields.append("accused_force")
+            changes.append(f"accused force: {accused_force or '-'}")
     report.save(update_fields=fields)
     if changes:
         _event(report, member, ReportEventKind.CLASSIFIED, detail="; ".join(changes))
@@ -324,6 +353,7 @@ def report_mark_forwarded(*, member: Member, report_id: int) -> Report:
     """Called by ``alerts.services.alert_forward``: checks that the member may act on the
     report and that it is ready (neutral summary and severity), then records the step."""
     report = _load(member, report_id)
+    _check_may_triage(member)
     _check_open(report)
     if not report.summary:
         raise TriageError("écrivez d'abord le résumé neutre : c'est le seul texte que voient les forces")

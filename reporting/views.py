@@ -143,7 +143,8 @@ def _form_page(request: HttpRequest, form: ReportForm, *, token: str, errors: li
 
 
 def _receipt_page(request: HttpRequest, receipt: str) -> HttpResponse:
-    grouped = " ".join(receipt[i : i + 3] for i in range(0, len(receipt), 3))
+    step = codes.RECEIPT_GROUP
+    grouped = " ".join(receipt[i : i + step] for i in range(0, len(receipt), step))
     return _page(
         request,
         "reporting/receipt.html",
@@ -228,6 +229,12 @@ def _status_page(
     return _page(request, "reporting/status.html", context)
 
 
+def _buckets(request: HttpRequest) -> list[str]:
+    """The client's rate-limit bucket, named by the privacy middleware before it wiped the
+    address (a request that did not pass through it shares one bucket: safe, not open)."""
+    return [getattr(request, "client_bucket", "addr:unknown")]
+
+
 @csrf_exempt  # a lookup by a secret code: a forged cross-site POST learns nothing
 @require_http_methods(["GET", "POST"])
 def report_status(request: HttpRequest) -> HttpResponse:
@@ -238,7 +245,7 @@ def report_status(request: HttpRequest) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _status_page(request, form)
-    report = report_by_receipt(receipt=form.cleaned_data["code"])
+    report = report_by_receipt(receipt=form.cleaned_data["code"], buckets=_buckets(request))
     if report is None:
         return _status_page(request, form, not_found=True)
     report_status_checked(report=report, channel=Channel.WEB)
@@ -252,7 +259,7 @@ def _answer_consent(request: HttpRequest) -> HttpResponse:
     form = StatusForm({"code": request.POST.get("code", "")})
     if not (consent.is_valid() and form.is_valid()):
         return _status_page(request, StatusForm())
-    report = report_by_receipt(receipt=consent.cleaned_data["code"])
+    report = report_by_receipt(receipt=consent.cleaned_data["code"], buckets=_buckets(request))
     if report is None:
         return _status_page(request, form, not_found=True)
     with transaction.atomic():

@@ -12,3 +12,23 @@ errorlog = "-"
 # Never log request headers or the remote address.
 access_log_format = '"%(r)s" %(s)s %(b)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server) -> None:
+    """Refuse to serve when the cache's Redis writes to disk: the rate-limit buckets hold
+    HMACs of clients' addresses that must not outlive their minutes. A Redis that cannot
+    be asked (CONFIG disabled, not up yet) is logged loudly and the server starts."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veille.settings")
+    django.setup()
+    from django.core.cache import cache
+
+    from veille.ratelimit import cache_persistence_problems
+
+    problems = cache_persistence_problems()
+    cache.close()
+    for problem in problems:
+        server.log.error("Veille: %s", problem)
+    if any("could not be checked" not in problem for problem in problems):
+        raise SystemExit("Veille: the cache must keep nothing on disk (docs/operations.md, 'Cache')")

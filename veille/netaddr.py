@@ -8,7 +8,7 @@ proxy), the first address of X-Forwarded-For not added by a trusted proxy.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -28,13 +28,18 @@ def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address that counts for every check that uses one. ``X-Forwarded-For`` is
-    read only when the peer is one of ``TRUSTED_PROXIES``, from the right: each trusted
-    proxy appends the address it saw, so the first hop not trusted is the client; anything
-    left of it is the client's own to forge."""
+    """The address that counts for every check that uses one (see ``client_address_of``)."""
+    return client_address_of(request.META)
+
+
+def client_address_of(meta: Mapping[str, str]) -> str:
+    """The client's address from a request's META. ``X-Forwarded-For`` is read only when
+    the peer is one of ``TRUSTED_PROXIES``, from the right: each trusted proxy appends the
+    address it saw, so the first hop not trusted is the client; anything left of it is
+    the client's own to forge."""
     from django.conf import settings
 
-    peer = request.META.get("REMOTE_ADDR", "")
+    peer = meta.get("REMOTE_ADDR", "")
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
 
     def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -44,7 +49,7 @@ def client_address(request: HttpRequest) -> str:
     if peer_ip is None or not trusted(peer_ip):
         return peer
     client = peer
-    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+    for hop in reversed(meta.get("HTTP_X_FORWARDED_FOR", "").split(",")):
         hop_ip = _ip(hop)
         if hop_ip is None:
             break  # garbage: keep the last address a trusted proxy vouched for

@@ -4,7 +4,9 @@
 forwarding headers and referrer from every request to a reporter-facing path, so no view,
 error report or log line further down can record them. Before it wipes, it checks the
 address against the path's allow-list, if it has one (``VEILLE_ADDRESS_ALLOWLISTS``:
-gateway callbacks), and keeps only the yes/no answer (``address_allowed``).
+gateway callbacks), and keeps only the yes/no answer (``address_allowed``); and it names
+the client's rate-limit bucket (``request.client_bucket``), so wrong receipt codes are
+counted per client without the address going any further.
 
 ``RedactLogRecords`` is a logging filter on every handler: it drops the ``request`` object
 Django attaches to records and masks phone numbers in messages, in case a number reaches
@@ -22,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 
 from veille.netaddr import address_in, client_address
 from veille.phones import mask_phone_numbers
+from veille.ratelimit import client_address_bucket
 
 # Headers that identify a device or a network path. Dropped on reporter paths.
 IDENTIFYING_META = (
@@ -76,6 +79,10 @@ class ReporterMetadataMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         check_address_allowlist(request)  # before the wipe: the only use of the address
         reporter_path = is_reporter_path(request.path)
+        # The one thing taken from the address before it goes: the name of the client's
+        # rate-limit bucket, which reaches the cache only as an HMAC that expires with its
+        # window (veille.ratelimit). It lives on this request object and nowhere else.
+        request.client_bucket = client_address_bucket(request.META)
         if reporter_path:
             for key in IDENTIFYING_META:
                 if key in request.META:
@@ -87,6 +94,9 @@ class ReporterMetadataMiddleware:
             # nor tell the next site where the reader came from.
             response["Cache-Control"] = "no-store, max-age=0"
             response["Referrer-Policy"] = "no-referrer"
+        elif not request.path.startswith(settings.STATIC_URL) and "Cache-Control" not in response:
+            # Staff pages show reports: no copy in a seized laptop's or phone's cache.
+            response["Cache-Control"] = "no-store, private"
         return response
 
 

@@ -134,7 +134,11 @@ if REDIS_URL:
         "socket_connect_timeout": 1,
         "socket_timeout": 5,
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache (rate-limit buckets, lockout counters, locks) may live in a Redis of its
+    # own: it must keep nothing on disk (save "", appendonly no; checked at start-up by
+    # veille.ratelimit.cache_persistence_problems), while the broker's may persist.
+    CACHE_REDIS_URL = envstr("CACHE_REDIS_URL", REDIS_URL)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
 else:
     # Embedded default: Celery on kombu's filesystem transport, so the worker and the
     # scheduler run for real without Redis (one machine only).
@@ -325,6 +329,9 @@ CLAIM_MINUTES = envint("CLAIM_MINUTES", 30, minimum=1)
 QUESTION_REPLY_HOURS = envint("QUESTION_REPLY_HOURS", 48, minimum=1)
 
 OUTBOUND_FAILURE_HANDLERS = envlist("OUTBOUND_FAILURE_HANDLERS", ["alerts.delivery.on_outbound_failed"])
+# Called with the pseudonym when a sender opts out (STOP, or the provider's 21610): each
+# app forgets what it keeps of that sender.
+OPT_OUT_HANDLERS = envlist("OPT_OUT_HANDLERS", ["alerts.community.on_opt_out"])
 
 # --- USSD ---------------------------------------------------------------------------
 USSD_SESSION_TTL_SECONDS = envint("USSD_SESSION_TTL_SECONDS", 600, minimum=60)
@@ -379,7 +386,13 @@ REPORT_MAX_DESCRIPTION_CHARS = envint("REPORT_MAX_DESCRIPTION_CHARS", 4000, mini
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
-RECEIPT_FAILURES_PER_MINUTE = envint("RECEIPT_FAILURES_PER_MINUTE", 120, minimum=1)
+# Wrong receipt codes: per client (web address, phone, USSD session) in each window, and
+# platform-wide per minute (far above normal use). See docs/security.md for the numbers.
+RECEIPT_FAILURES_PER_CLIENT = envint("RECEIPT_FAILURES_PER_CLIENT", 10, minimum=1)
+RECEIPT_BUCKET_SECONDS = envint("RECEIPT_BUCKET_SECONDS", 600, minimum=60, maximum=3600)
+RECEIPT_FAILURES_PER_MINUTE = envint("RECEIPT_FAILURES_PER_MINUTE", 600, minimum=1)
+# The header the reverse proxy sets to the client's address (e.g. HTTP_X_REAL_IP), read
+# only to count wrong codes per client; empty = the socket's address (no proxy).
 WEB_FORM_TOKEN_MAX_AGE_SECONDS = envint("WEB_FORM_TOKEN_MAX_AGE_SECONDS", 6 * 3600, minimum=300)
 QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/search?q=meteo+bamako")
 

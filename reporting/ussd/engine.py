@@ -68,9 +68,11 @@ def paginate(header: str, items: list[str], footer_lines: list[str]) -> list[lis
 
 
 class Engine:
-    def __init__(self, state: dict[str, Any], *, sender_pseudonym: str) -> None:
+    def __init__(self, state: dict[str, Any], *, sender_pseudonym: str, session_key: str = "") -> None:
         self.state = state
         self.pseudonym = sender_pseudonym
+        # Wrong codes are counted per phone (shared with SMS) and per session.
+        self.code_buckets = [f"phone:{sender_pseudonym}", f"ussd:{session_key or sender_pseudonym}"]
         state.setdefault("step", "welcome")
         state.setdefault("lang", "fr")
         state.setdefault("page", 0)
@@ -318,7 +320,7 @@ class Engine:
         if choice == "0":
             self._back()
             return True
-        report = services.report_by_receipt(receipt=choice)
+        report = services.report_by_receipt(receipt=choice, buckets=self.code_buckets)
         if report is None:
             self.state["code_tries"] = self.state.get("code_tries", 0) + 1
             self._go("code_locked" if self.state["code_tries"] >= MAX_CODE_TRIES else "unknown_code")

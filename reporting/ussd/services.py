@@ -48,7 +48,9 @@ def _session_answer(request: UssdRequest) -> Screen:
     if stale:
         session.sender_pseudonym = pseudonym
     state = {} if created or stale else dict(session.state)
-    engine = Engine(state, sender_pseudonym=session.sender_pseudonym)
+    engine = Engine(
+        state, sender_pseudonym=session.sender_pseudonym, session_key=f"{request.gateway}:{session.session_id}"
+    )
     new_input = request.new_input(state.get("seen")) if state else None
     if new_input is not None:
         new_input = new_input[:MAX_INPUT_CHARS]

@@ -56,9 +56,9 @@ T: dict[str, dict[str, str]] = {
         "bm": "Kibaru dabilara. Foyi ma ci.",
     },
     "ask_code": {
-        "fr": "Entrez votre code de suivi (6 caracteres) :\n0 Retour",
-        "en": "Enter your tracking code (6 characters):\n0 Back",
-        "bm": "I ka kode sebe (sigiden 6):\n0 Segin",
+        "fr": "Entrez votre code de suivi (10 caracteres) :\n0 Retour",
+        "en": "Enter your tracking code (10 characters):\n0 Back",
+        "bm": "I ka kode sebe (sigiden 10):\n0 Segin",
     },
     "status": {
         "fr": "Signalement {code} : {status}.",

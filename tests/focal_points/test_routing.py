@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from focal_points.models import Category, DutySlot, Member, Role, RoutingRule
-from focal_points.selectors import Place, focal_points_for, may_receive_alert, route_report
+from focal_points.selectors import NO_CONFLICT, Conflict, Place, focal_points_for, may_receive_alert, route_report
 from places.models import Cercle, Commune
 
 pytestmark = pytest.mark.django_db
@@ -115,19 +115,28 @@ def test_every_decision_names_its_rule(deployment):
 @pytest.mark.parametrize(
     "accused, expected",
     [
-        ("police", {"Lieutenant Diarra"}),  # the police focal point is gone, the army remains
-        ("army", {"Inspecteur Konaté"}),
-        ("", set()),  # accused force unknown: no force at all
+        ({"police"}, {"Lieutenant Diarra"}),  # the police focal point is gone, the army remains
+        ({"army"}, {"Inspecteur Konaté"}),
+        ({"police", "army"}, set()),  # every force ever accused, not only the latest
+        (set(), set()),  # accused force unknown: no force at all
     ],
 )
 def test_a_report_about_a_force_never_reaches_that_force(deployment, accused, expected):
-    focal = focal_points_for(place=place_of("Socoura"), category=Category.FORCE_ABUSE, accused_force=accused)
+    conflict = Conflict(forces=frozenset(accused), unnamed_force_complaint=True)
+    focal = focal_points_for(place=place_of("Socoura"), conflict=conflict)
 
     assert {m.name for m in focal} == expected
 
 
+def test_an_accused_force_is_kept_out_whatever_the_category(deployment):
+    # Reclassified as an armed attack: the force accused before still never receives it.
+    focal = focal_points_for(place=place_of("Socoura"), conflict=Conflict(forces=frozenset({"police"})))
+
+    assert {m.name for m in focal} == {"Lieutenant Diarra"}
+
+
 def test_other_reports_reach_every_unit_of_the_area(deployment):
-    focal = focal_points_for(place=place_of("Dangol-Boré"), category=Category.ARMED_ATTACK)
+    focal = focal_points_for(place=place_of("Dangol-Boré"), conflict=NO_CONFLICT)
 
     assert {m.name for m in focal} == {"Adjudant Coulibaly", "Maréchal des logis Dembélé", "Lieutenant Diarra"}
 
@@ -135,10 +144,15 @@ def test_other_reports_reach_every_unit_of_the_area(deployment):
 def test_the_rule_holds_member_by_member(deployment):
     gendarme = Member.objects.get(name="Adjudant Coulibaly")
 
-    assert not may_receive_alert(member=gendarme, category=Category.FORCE_ABUSE, accused_force="gendarmerie")
-    assert not may_receive_alert(member=gendarme, category=Category.FORCE_ABUSE, accused_force="")
-    assert may_receive_alert(member=gendarme, category=Category.FORCE_ABUSE, accused_force="police")
-    assert not may_receive_alert(member=gendarme, category=Category.ARMED_ATTACK, accused_force="gendarmerie")
+    def conflict(*forces: str, unnamed: bool = False) -> Conflict:
+        return Conflict(forces=frozenset(forces), unnamed_force_complaint=unnamed)
+
+    assert not may_receive_alert(member=gendarme, conflict=conflict("gendarmerie", unnamed=True))
+    assert not may_receive_alert(member=gendarme, conflict=conflict(unnamed=True))
+    assert may_receive_alert(member=gendarme, conflict=conflict("police", unnamed=True))
+    assert not may_receive_alert(member=gendarme, conflict=conflict("gendarmerie"))
+    assert not may_receive_alert(member=gendarme, conflict=conflict("police", "gendarmerie"))
+    assert may_receive_alert(member=gendarme, conflict=NO_CONFLICT)
 
 
 def test_the_fixture_builds_the_whole_deployment(deployment):

@@ -6,6 +6,7 @@ import pytest
 
 from messaging.models import ContactVaultEntry, InboundMessage, InboundStatus
 from reporting.models import Report, ReportStatus
+from tests.conftest import TwilioPhone
 
 pytestmark = pytest.mark.django_db
 
@@ -175,17 +176,21 @@ def test_it_keeps_a_long_message_within_limits(gazetteer, phone, outbox, setting
     assert len(Report.objects.get().description) <= settings.REPORT_MAX_DESCRIPTION_CHARS
 
 
-def test_guessing_receipt_codes_is_capped_platform_wide(gazetteer, phone, outbox, settings):
-    from reporting.services import report_by_receipt
-
-    settings.RECEIPT_FAILURES_PER_MINUTE = 5
+def test_a_guesser_by_sms_is_stopped_without_stopping_anyone_else(gazetteer, client, phone, outbox, settings):
+    """Past the per-phone limit the guesser's STATUT answers "unknown", even for a good
+    code; another phone's STATUT with its code is still answered."""
+    settings.RECEIPT_FAILURES_PER_CLIENT = 5
     phone.send("attaque a Boni")
     code = outbox[0].body.split("STATUT ")[1]
-    assert report_by_receipt(receipt=code) is not None
-    for guess in ["WWWWWW", "XXXXXX", "YYYYYY", "AAAAAA", "CCCCCC"]:
-        assert report_by_receipt(receipt=guess) is None
+    guesser = TwilioPhone(client, "+22365000001", phone.capture_on_commit)
+    for guess in ["WWWWWWWWWW", "XXXXXXXXXX", "YYYYYYYYYY", "AAAAAAAAAA", "CCCCCCCCCC"]:
+        guesser.send(f"STATUT {guess}")
+    guesser.send(f"STATUT {code}")
+    phone.send(f"STATUT {code}")
 
-    assert report_by_receipt(receipt=code) is None  # for the rest of the minute, even a good code
+    to_guesser = [m.body for m in outbox if m.to == "+22365000001"]
+    assert len(to_guesser) == 6 and all("code inconnu" in body for body in to_guesser)
+    assert outbox[-1].to == "+22376123456" and outbox[-1].body == f"Veille: signalement {code}: recu."
 
 
 def test_old_web_submissions_are_purged(gazetteer, settings):

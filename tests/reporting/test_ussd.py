@@ -100,7 +100,7 @@ def test_a_full_report_in_french(client, gazetteer):
     code = done.split("Code de suivi: ")[1].split("\n")[0]
     from reporting.services import report_by_receipt
 
-    assert report_by_receipt(receipt=code) == report
+    assert report_by_receipt(receipt=code, buckets=["test"]) == report
 
 
 @pytest.mark.parametrize("lang, expected", [("2", "END Thank you. Report received."), ("3", "END I ni ce.")])

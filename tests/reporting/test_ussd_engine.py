@@ -142,9 +142,9 @@ def test_it_fits_every_fixed_screen_in_every_language(language):
         {"step": "cancelled"},
         {"step": "code_locked"},
         {"step": "consent_thanks"},
-        {"step": "done", "receipt": "W" * 6},
-        {"step": "status", "code": "W" * 6, "status": longest_status},
-        {"step": "consent", "code": "W" * 6, "status": longest_status},
+        {"step": "done", "receipt": "W" * 10},
+        {"step": "status", "code": "W" * 10, "status": longest_status},
+        {"step": "consent", "code": "W" * 10, "status": longest_status},
     ]
     for extra in states:
         engine = Engine({"lang": language, **extra}, sender_pseudonym="p1:test")

@@ -70,8 +70,12 @@ def world(deployment):
         "staff/reauth/": [("get", "/staff/reauth/", {}), ("post", "/staff/reauth/", {"reauth_code": "1"})],
         "staff/reports/": [("get", "/staff/reports/", {})],
         "staff/reports/map/": [("get", "/staff/reports/map/", {})],
+        "staff/reports/trail/": [("get", "/staff/reports/trail/", {})],
         "staff/reports/trail/<int:member_id>/": [("get", f"/staff/reports/trail/{aminata.pk}/", {})],
         "staff/reports/<int:report_id>/": [("get", f"/staff/reports/{report.pk}/", {})],
+        "staff/reports/<int:report_id>/clearance/<int:clearance_id>/": [
+            ("post", f"/staff/reports/{report.pk}/clearance/1/", {"decision": "approve"})
+        ],
         "staff/reports/<int:report_id>/<slug:action>/": [
             ("post", f"/staff/reports/{report.pk}/{action}/", {"reason": "resolved", "summary": "Résumé."})
             for action in ACTIONS

@@ -249,3 +249,15 @@ def test_guessing_codes_on_a_stolen_session_ends_it(staff_client, report, settin
     assert not Session.objects.exists()
     report.refresh_from_db()
     assert report.status != ReportStatus.CLOSED
+
+
+def test_exporting_the_trail_asks_for_the_code_the_page_does_not(staff_client, settings):
+    client = stale_code(staff_client("Mariam Traoré"), settings)
+    assert client.get("/staff/reports/trail/").status_code == 200
+
+    prompt = client.get("/staff/reports/trail/?format=csv")
+
+    assert prompt.status_code == 200 and not prompt["Content-Type"].startswith("text/csv")
+    back = answer(client, prompt, current_code(device_of("Mariam Traoré")))
+    assert back.status_code == 302
+    assert client.get("/staff/reports/trail/?format=csv")["Content-Type"].startswith("text/csv")

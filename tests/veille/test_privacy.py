@@ -156,3 +156,15 @@ def test_the_middleware_leaves_staff_paths_alone(rf):
     ReporterMetadataMiddleware(view)(rf.get("/admin/", **META))
 
     assert seen["REMOTE_ADDR"] == CLIENT_IP
+
+
+def test_staff_pages_are_never_cached_but_static_files_are(client, deployment):
+    from django.contrib.auth import get_user_model
+
+    login_page = client.get("/staff/login/")
+    get_user_model().objects.create_user("someone", password="x" * 20)
+    staff_page = client.get("/staff/reports/")  # the redirect to the login
+
+    assert "no-store" in login_page["Cache-Control"]
+    assert staff_page["Cache-Control"] == "no-store, private"
+    assert "no-store" not in client.get("/static/css/staff.css").get("Cache-Control", "")

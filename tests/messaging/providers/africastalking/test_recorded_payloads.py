@@ -132,7 +132,7 @@ def test_it_takes_a_whole_report_in_each_language(client, gazetteer, language):
     assert report.language == language
     assert report.cercle_id == report.commune.cercle_id and report.region_id == report.commune.cercle.region_id
     receipt = screens[-1].split(": ")[1].split("\n")[0]
-    assert services.report_by_receipt(receipt=receipt) == report
+    assert services.report_by_receipt(receipt=receipt, buckets=["test"]) == report
     assert UssdSession.objects.get().report_id == report.pk
 
 
