@@ -12,3 +12,25 @@ errorlog = "-"
 # Never log request headers or the remote address.
 access_log_format = '"%(r)s" %(s)s %(b)s'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Gunicorn's own loggers (its errors quote request lines) get the masking filter that
+# Django's LOGGING puts on every handler of the application: the same on every process.
+_redacted_stream = {
+    "class": "logging.StreamHandler",
+    "formatter": "plain",
+    "filters": ["redact"],
+    "stream": "ext://sys.stderr",
+}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "veille.privacy.RedactLogRecords"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": _redacted_stream, "error_console": _redacted_stream},
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        # No access log at all (accesslog = None above); nothing is attached here either.
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+    },
+}

@@ -164,6 +164,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # sweep below will pick it up, so a webhook never waits on a dead broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = envfloat("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0, minimum=0.1)
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery must not replace the root logger's handlers (they carry the masking filter);
+# veille/celery.py gives the worker and beat Django's LOGGING instead.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Escalation: minutes an alert may stay unacknowledged, per severity ---
 ESCALATION_MINUTES = {
     "critical": envfloat("ESCALATION_MINUTES_CRITICAL", 15, minimum=0.01),
