@@ -253,8 +253,10 @@ WEB_FORM_TOKEN_MAX_AGE_SECONDS = envint("WEB_FORM_TOKEN_MAX_AGE_SECONDS", 6 * 36
 QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/search?q=meteo+bamako")
 
 # --- Privacy ------------------------------------------------------------------------
-# Everything outside these prefixes is reporter-facing: network metadata is wiped there.
-VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/", "/static/"])
+# Everything outside these prefixes is reporter-facing: network metadata is wiped there,
+# and the proxy keeps no access log (docs/nginx.conf). Never a prefix that reporter pages
+# load, such as /static/: a reporter's browser fetches those files.
+VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/"])
 MAP_TILE_URL = envstr("MAP_TILE_URL", "/static/tiles/{z}/{x}/{y}.png")
 _tile_origin = ""
 if MAP_TILE_URL.startswith(("http://", "https://")):
