@@ -18,7 +18,7 @@ from veille.env import envbool, envchoice, envfloat, envint, envlist, envstr, lo
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if not envbool("VEILLE_SKIP_ENV_FILE", False):
-    load_env_file(Path(os.environ.get("VEILLE_ENV_FILE", BASE_DIR / ".env")))
+    load_env_file(Path(os.environ.get("VEILLE_ENV_FILE") or BASE_DIR / ".env"))
 
 VAR_DIR = Path(envstr("VEILLE_VAR_DIR", str(BASE_DIR / "var")))
 
