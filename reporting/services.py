@@ -229,7 +229,12 @@ def report_pending_question_take(*, report: Report, channel: str) -> str | None:
     on their status look-up; their answer then joins the report for
     ``QUESTION_REPLY_HOURS``. Returns the question, or None when none waited."""
     with transaction.atomic():
-        locked = Report.objects.select_for_update().filter(pk=report.pk, pending_question__isnull=False).first()
+        locked = (
+            Report.objects.select_for_update()
+            .filter(pk=report.pk, pending_question__isnull=False)
+            .exclude(status=ReportStatus.CLOSED)  # a closed case asks nothing any more
+            .first()
+        )
         if locked is None or not locked.pending_question:
             return None
         question = locked.pending_question

@@ -15,7 +15,7 @@ from messaging.models import Channel, Priority
 from messaging.services import InboundSms
 from places.normalize import fold
 from reporting import services
-from reporting.models import Consent, ReportStatus
+from reporting.models import Consent, Report, ReportStatus
 from reporting.texts import guess_language, sms_text, status_word
 
 OPT_OUT_WORDS = {
@@ -127,7 +127,7 @@ def _answer_status(sms: InboundSms, command: Command) -> None:
         _give_waiting_questions(sms, report)
 
 
-def _give_waiting_questions(sms: InboundSms, report) -> None:
+def _give_waiting_questions(sms: InboundSms, report: Report) -> None:
     """The reporter wrote (STATUT) from the report's own phone: what waited for them goes
     with the answer. A relay's question held back by ``SMS_REPLY_MODE=never``, and a
     consent question not yet answered (held back the same way, or a reminder)."""

@@ -240,3 +240,15 @@ def test_the_web_status_page_says_it_in_english_too(fatoumata, client, settings)
 
     assert "A question from a relay for you" in page
     assert f"within {settings.QUESTION_REPLY_HOURS} hours" in page
+
+
+def test_a_closed_reports_waiting_question_is_never_given(
+    sms_report, fatoumata, phone, outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.report_ask_reporter(member=fatoumata, report_id=sms_report.pk, question=QUESTION)
+        triage.report_close(member=fatoumata, report_id=sms_report.pk, reason="resolved")
+
+    phone.send("STATUT")
+
+    assert all(QUESTION not in body for body in to_reporter(outbox))
