@@ -1,9 +1,9 @@
-"""Admin for message queues. Bodies, numbers and the contact vault are never shown:
-the vault is not registered at all, and these lists show only metadata."""
+"""Admin for message queues and opt-outs. Bodies, numbers and the contact vault are never
+shown: the vault is not registered at all, and these lists show only metadata."""
 
 from django.contrib import admin
 
-from messaging.models import GatewayDevice, GatewayEvent, InboundMessage, OutboundEvent, OutboundMessage
+from messaging.models import GatewayDevice, GatewayEvent, InboundMessage, OptOut, OutboundEvent, OutboundMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -86,3 +86,18 @@ class GatewayDeviceAdmin(ReadOnlyAdmin):
         "consecutive_failures",
     ]
     inlines = [GatewayEventInline]
+
+
+@admin.register(OptOut)
+class OptOutAdmin(ReadOnlyAdmin):
+    """Who asked for no more messages, by pseudonym and date (docs/data-kept.md). Read
+    only: an opt-out is lifted by the resident's own START, never from here, and the
+    number behind a pseudonym is on no screen."""
+
+    list_display = ["pk", "pseudonym", "created_at"]
+    fields = ["pseudonym", "created_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

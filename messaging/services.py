@@ -235,8 +235,11 @@ def inbound_process(*, inbound_id: int) -> str:
         if attempts is None:  # failed before the row was read: read the count now
             attempts = InboundMessage.objects.filter(pk=inbound_id).values_list("attempts", flat=True).first() or 0
         final = attempts >= settings.INBOUND_MAX_ATTEMPTS
+        ended = {"processed_at": timezone.now()} if final else {}  # retention counts from here
         InboundMessage.objects.filter(pk=inbound_id, status=InboundStatus.PENDING).update(
-            last_error=type(exc).__name__[:200], status=InboundStatus.FAILED if final else InboundStatus.PENDING
+            last_error=type(exc).__name__[:200],
+            status=InboundStatus.FAILED if final else InboundStatus.PENDING,
+            **ended,
         )
         logger.exception("inbound %s failed on attempt %s%s", inbound_id, attempts, " (giving up)" if final else "")
         raise
@@ -293,19 +296,54 @@ def vault_purge_expired() -> int:
     return deleted
 
 
-def messages_purge(*, inbound_days: int, outbound_days: int) -> tuple[int, int]:
-    """Retention: processed inbound input and finished outbound SMS are deleted after a
-    while; failed inbound rows are kept (they are work not yet done)."""
+def messages_purge(*, inbound_days: int, outbound_days: int, failed_number_days: int | None = None) -> tuple[int, int]:
+    """Retention, as ``docs/data-kept.md`` states it:
+
+    - processed inbound input goes ``inbound_days`` after it was processed;
+    - a failed inbound row is work not done and stays, but the sender's number inside it
+      (``reply_to``, encrypted) goes ``failed_number_days`` (``CONTACT_VAULT_DAYS``) after
+      it failed: no longer than the vault would have kept it;
+    - a finished outbound SMS goes ``outbound_days`` after its last status change (sent,
+      delivered, failed, cancelled), not after it was queued.
+
+    Returns (inbound rows deleted, outbound rows deleted).
+    """
     now = timezone.now()
-    inbound, _ = InboundMessage.objects.filter(
-        status=InboundStatus.PROCESSED, received_at__lt=now - timedelta(days=inbound_days)
-    ).delete()
+    inbound_cutoff = now - timedelta(days=inbound_days)
+    inbound, _ = (
+        InboundMessage.objects.filter(status=InboundStatus.PROCESSED)
+        .filter(Q(processed_at__lt=inbound_cutoff) | Q(processed_at__isnull=True, received_at__lt=inbound_cutoff))
+        .delete()
+    )
+    number_cutoff = now - timedelta(days=failed_number_days or settings.CONTACT_VAULT_DAYS)
+    _failed_numbers_forget(cutoff=number_cutoff)
+    outbound_cutoff = now - timedelta(days=outbound_days)
     outbound, _ = (
         OutboundMessage.objects.exclude(status__in=[OutboundStatus.QUEUED, OutboundStatus.SENDING])
-        .filter(created_at__lt=now - timedelta(days=outbound_days))
+        .filter(created_at__lt=outbound_cutoff)
+        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=outbound_cutoff))
+        # Its last status change (each one is an event row) is older than the limit.
+        .exclude(Exists(OutboundEvent.objects.filter(message=OuterRef("pk"), at__gte=outbound_cutoff)))
         .delete()
     )
     return inbound, outbound
+
+
+def _failed_numbers_forget(*, cutoff: datetime) -> int:
+    """Take the sender's number out of failed rows that failed before ``cutoff``. The
+    payload is ciphertext, so each row is read, changed and written back."""
+    forgotten = 0
+    failed = InboundMessage.objects.filter(status=InboundStatus.FAILED).filter(
+        Q(processed_at__lt=cutoff) | Q(processed_at__isnull=True, received_at__lt=cutoff)
+    )
+    for message in failed.iterator():
+        payload = dict(message.payload or {})
+        if payload.pop("reply_to", None) is None:
+            continue
+        message.payload = payload
+        message.save(update_fields=["payload"])
+        forgotten += 1
+    return forgotten
 
 
 def opt_out(*, pseudonym: str) -> None:

@@ -99,9 +99,17 @@ def sweep_outbound() -> dict[str, int]:
     return done
 
 
+# Purges take the same lock as the sweeps: two runs (a slow one and the next beat, or
+# two beats by mistake) never delete side by side. The lock outlives a slow run.
+PURGE_LOCK_SECONDS = 3600
+
+
 @shared_task
 def purge_contact_vault() -> int:
-    return services.vault_purge_expired()
+    with single_run("purge_contact_vault", timeout=PURGE_LOCK_SECONDS) as acquired:
+        if not acquired:
+            return 0
+        return services.vault_purge_expired()
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
@@ -126,9 +134,14 @@ def delete_outbound_copy(self, message_id: int) -> bool:
 
 @shared_task
 def purge_old_messages() -> tuple[int, int]:
-    return services.messages_purge(
-        inbound_days=settings.INBOUND_RETENTION_DAYS, outbound_days=settings.OUTBOUND_RETENTION_DAYS
-    )
+    with single_run("purge_old_messages", timeout=PURGE_LOCK_SECONDS) as acquired:
+        if not acquired:
+            return 0, 0
+        return services.messages_purge(
+            inbound_days=settings.INBOUND_RETENTION_DAYS,
+            outbound_days=settings.OUTBOUND_RETENTION_DAYS,
+            failed_number_days=settings.CONTACT_VAULT_DAYS,
+        )
 
 
 @shared_task

@@ -231,6 +231,40 @@ def report_answer_consent(*, report: Report, given: bool, channel: str) -> None:
     )
 
 
+def unsolicited_sms_allowed() -> bool:
+    """Whether the platform may text a reporter who did not just write to it.
+
+    ``SMS_REPLY_MODE=never``: a reporter's phone receives only answers to what its owner
+    just sent (``STATUT``, ``STOP``, ``START``, ``PREVENIR``, a consent answer, a
+    subscription), never a receipt, a place question, a relay's or a consent question, or
+    a closure notice out of the blue: a phone that beeps with a message from Veille can
+    betray its owner. Questions then wait for the reporter's next status look-up.
+    """
+    return settings.SMS_REPLY_MODE != "never"
+
+
+def report_pending_question_take(*, report: Report, channel: str) -> str | None:
+    """Hand the reporter a relay's question that waited for them (``SMS_REPLY_MODE=never``)
+    on their status look-up; their answer then joins the report for
+    ``QUESTION_REPLY_HOURS``. Returns the question, or None when none waited."""
+    with transaction.atomic():
+        locked = (
+            Report.objects.select_for_update()
+            .filter(pk=report.pk, pending_question__isnull=False)
+            .exclude(status=ReportStatus.CLOSED)  # a closed case asks nothing any more
+            .first()
+        )
+        if locked is None or not locked.pending_question:
+            return None
+        question = locked.pending_question
+        locked.pending_question = None
+        locked.awaiting_reply_until = timezone.now() + timedelta(hours=settings.QUESTION_REPLY_HOURS)
+        locked.save(update_fields=["pending_question", "awaiting_reply_until"])
+        ReportEvent.objects.create(report=locked, kind=ReportEventKind.QUESTION_DELIVERED, channel=channel)
+    report.pending_question, report.awaiting_reply_until = None, locked.awaiting_reply_until
+    return question
+
+
 def report_ask_to_be_told(*, report: Report) -> None:
     if not report.notify_on_close:
         report.notify_on_close = True
@@ -242,6 +276,8 @@ def report_inform_reporter_of_closure(*, report: Report) -> bool:
     say what was reported. Web and USSD reporters read it with their receipt code."""
     if not (report.notify_on_close and report.channel == Channel.SMS and report.sender_pseudonym):
         return False
+    if not unsolicited_sms_allowed():
+        return False  # the reporter reads it with STATUT: the status says closed
     sent = messaging.outbound_enqueue_to_pseudonym(
         pseudonym=report.sender_pseudonym,
         body=sms_text("closed_notice", report.language),

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from messaging import services as messaging
 from messaging.models import Channel, Priority
 from messaging.services import InboundSms
 from places.normalize import fold
 from reporting import services
+from reporting.models import Consent, Report, ReportStatus
 from reporting.texts import guess_language, sms_text, status_word
 
 OPT_OUT_WORDS = {
@@ -98,6 +97,9 @@ def handle_inbound_sms(sms: InboundSms) -> bool:
         report = services.report_latest_for_sender(sender_pseudonym=sms.sender_pseudonym)
         if report is None:
             _reply(sms, "status_unknown", command.language)
+        elif not services.unsolicited_sms_allowed():
+            # A closure notice would arrive unasked, days later: say how to ask instead.
+            _reply(sms, "notify_never", command.language)
         else:
             services.report_ask_to_be_told(report=report)
             _reply(sms, "notify_ok", command.language)
@@ -122,6 +124,21 @@ def _answer_status(sms: InboundSms, command: Command) -> None:
         _reply(sms, "status", command.language, code=command.argument, status=status)
     else:
         _reply(sms, "status_latest", command.language, status=status)
+    if report.sender_pseudonym == sms.sender_pseudonym:
+        _give_waiting_questions(sms, report)
+
+
+def _give_waiting_questions(sms: InboundSms, report: Report) -> None:
+    """The reporter wrote (STATUT) from the report's own phone: what waited for them goes
+    with the answer. A relay's question held back by ``SMS_REPLY_MODE=never``, and a
+    consent question not yet answered (held back the same way, or a reminder)."""
+    question = services.report_pending_question_take(report=report, channel=Channel.SMS)
+    if question:
+        messaging.outbound_enqueue_to_pseudonym(
+            pseudonym=sms.sender_pseudonym, body=f"Veille: {question}", purpose="question", priority=Priority.NORMAL
+        )
+    if report.support_consent == Consent.ASKED and report.status != ReportStatus.CLOSED:
+        _reply(sms, "consent_question", report.language)
 
 
 YES_WORDS = {"oui", "yes", "awo", "o", "ok"}
@@ -149,7 +166,7 @@ def _take_report(sms: InboundSms, language: str) -> None:
         language=language,
         sender_pseudonym=sms.sender_pseudonym,
     )
-    if settings.SMS_REPLY_MODE == "never":
+    if not services.unsolicited_sms_allowed():
         return
     _reply(sms, "receipt", language, code=submitted.receipt)
     if submitted.report.commune_id is None:

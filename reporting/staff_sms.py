@@ -10,6 +10,7 @@ outcomes only, never a reporter's words: a seized phone must reveal nothing more
     INVERIFIABLE K7M2       unverifiable   (UNVERIFIABLE)
     RESUME K7M2 <texte>     neutral summary (SUMMARY)
     FERMER K7M2 <motif>     close: DOUBLON, FAUX, HORS, RESOLU (CLOSE: DUPLICATE, FALSE, SCOPE, RESOLVED)
+    QUESTION K7M2 <texte>   ask the reporter (ASK); with SMS_REPLY_MODE=never it waits
     AIDE                    the list of commands (HELP)
 """
 
@@ -45,6 +46,8 @@ VERBS = {
     "close": "close",
     "clore": "close",
     "cloturer": "close",
+    "question": "ask",
+    "ask": "ask",
     "aide": "help",
     "help": "help",
     "?": "help",
@@ -59,7 +62,14 @@ REASONS = {
     "resolu": CloseReason.RESOLVED,
     "resolved": CloseReason.RESOLVED,
 }
-HELP = "Veille: PRENDRE ref, VERIFIE ref, INVERIFIABLE ref, RESUME ref texte, FERMER ref DOUBLON/FAUX/HORS/RESOLU"
+HELP = (
+    "Veille: PRENDRE ref, VERIFIE ref, INVERIFIABLE ref, RESUME ref texte, FERMER ref DOUBLON/FAUX/HORS/RESOLU, "
+    "QUESTION ref texte"
+)
+# The SMS form of triage.QUESTION_WAITS: one segment, no accent.
+QUESTION_WAITS_SMS = (
+    "question en attente, pas envoyee (aucun SMS spontane ici): donnee a l'auteur a sa prochaine demande de statut"
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,9 @@ def handle_staff_sms(sms: InboundSms) -> bool:
     except triage.TriageError as exc:
         _reply(member, f"Veille R-{command.reference}: refuse ({exc}).")
         return True
+    if command.action == "ask" and Report.objects.filter(pk=report.pk, pending_question__isnull=False).exists():
+        _reply(member, f"Veille R-{command.reference}: {QUESTION_WAITS_SMS}.")
+        return True
     _reply(member, f"Veille R-{command.reference}: {DONE[command.action]}.")
     return True
 
@@ -130,6 +143,7 @@ DONE = {
     "unverifiable": "inverifiable",
     "summarise": "resume enregistre",
     "close": "cloture",
+    "ask": "question envoyee a l'auteur",
 }
 
 
@@ -144,6 +158,8 @@ def _apply(member: Member, report_id: int, command: StaffCommand) -> None:
         triage.report_set_verification(member=member, report_id=report_id, verification=Verification.UNVERIFIABLE)
     elif command.action == "summarise":
         triage.report_summarise(member=member, report_id=report_id, summary=command.rest)
+    elif command.action == "ask":
+        triage.report_ask_reporter(member=member, report_id=report_id, question=command.rest)
     elif command.action == "close":
         reason = REASONS.get(fold(command.rest.split()[0]) if command.rest.strip() else "")
         if reason is None:

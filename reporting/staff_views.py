@@ -22,6 +22,7 @@ from focal_points.auth import staff_member_required
 from focal_points.models import Category, Force, Member, Role
 from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
+from messaging.models import Channel
 from reporting import accusations, trail, triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
 from reporting.models import (
@@ -34,6 +35,7 @@ from reporting.models import (
     StaffReadView,
     Verification,
 )
+from reporting.services import unsolicited_sms_allowed
 from veille.timeutil import coarsen_to_hour
 
 # Who reads and exports trails (members_whose_trail_is_visible_to decides whose).
@@ -260,16 +262,29 @@ def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResp
     if handler is None:
         raise Http404
     try:
-        handler(request.member, report_id, request.POST)
+        result = handler(request.member, report_id, request.POST)
     except triage.NotVisible as exc:
         raise Http404 from exc
     except triage.TriageError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, DONE[action])
+        waiting = _waits_for_the_reporter(action, result)
+        if waiting:
+            messages.warning(request, waiting[:1].upper() + waiting[1:])
+        else:
+            messages.success(request, DONE[action])
         if action == "classify" and accusations.clearances_pending(report_id=report_id):
             messages.info(request, "Un retrait de mise en cause attend l'accord d'un·e second·e coordinateur·rice.")
     return redirect("staff_reports:detail", report_id=report_id)
+
+
+def _waits_for_the_reporter(action: str, result: object) -> str:
+    """Why a question was not sent (SMS_REPLY_MODE=never), to tell the relay; or ""."""
+    if action == "ask" and getattr(result, "pending_question", None):
+        return triage.QUESTION_WAITS
+    if action == "consent" and getattr(result, "channel", "") == Channel.SMS and not unsolicited_sms_allowed():
+        return triage.CONSENT_WAITS
+    return ""
 
 
 def _trail_export_reason(request: HttpRequest, *args: object, **kwargs: object) -> str | None:

@@ -53,6 +53,14 @@ SMS_TEXTS: dict[str, dict[str, str]] = {
         "en": "Veille: you will be told when your report is closed.",
         "bm": "Veille: n'i ka kibaru datugura, an bena a fo i ye.",
     },
+    "notify_never": {
+        "fr": (
+            "Veille: ce service n'envoie aucun message sans demande. "
+            "Pour connaitre l'etat de votre signalement, envoyez STATUT."
+        ),
+        "en": "Veille: this service sends no message unless asked. To know where your report stands, send STATUS.",
+        "bm": "Veille: an te cikan ci i ma ni i ma a daali. Ka i ka kibaru ladon, STATUT ci.",
+    },
     "closed_notice": {
         "fr": "Veille: votre signalement a ete traite et cloture. Merci de votre confiance.",
         "en": "Veille: your report has been handled and closed. Thank you for your trust.",

@@ -55,6 +55,19 @@ class HeldByAnother(TriageError):
     pass
 
 
+# What the relay is told when a question to the reporter waits instead of going
+# (SMS_REPLY_MODE=never), on the report page and in the SMS reply to QUESTION.
+QUESTION_WAITS = (
+    "question enregistrée, pas envoyée : ce déploiement n'envoie aucun SMS à un auteur "
+    "qui n'a pas écrit (SMS_REPLY_MODE=never). Elle lui sera donnée à sa prochaine "
+    "demande de statut (STATUT, page de suivi ou USSD)."
+)
+CONSENT_WAITS = (
+    "question de consentement enregistrée, pas envoyée par SMS (SMS_REPLY_MODE=never) : "
+    "elle sera posée à la personne à sa prochaine demande de statut."
+)
+
+
 def _load(member: Member, report_id: int) -> Report:
     """The report, locked for update, if the member may see it. Every action calls this
     before looking at its input, so no error message can hint that a hidden report exists."""
@@ -255,7 +268,9 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str) -> Rep
     """Send the reporter a question through the platform; the relay never sees the number.
 
     Only SMS reporters can be asked (USSD and web reporters left no number). Their next
-    SMS, until ``QUESTION_REPLY_HOURS``, joins this report.
+    SMS, until ``QUESTION_REPLY_HOURS``, joins this report. With ``SMS_REPLY_MODE=never``
+    nothing is sent: the question waits on the report (``pending_question``) for the
+    reporter's next status look-up, and the caller tells the relay so (``QUESTION_WAITS``).
     """
     report = _load(member, report_id)
     text = to_gsm7(mask_phone_numbers(" ".join(question.split())))
@@ -265,6 +280,19 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str) -> Rep
     if report.channel != Channel.SMS or not report.sender_pseudonym:
         raise TriageError("l'auteur de ce signalement ne peut pas recevoir de question (USSD ou web)")
     fields = _hold(report, member)
+    if not services.unsolicited_sms_allowed():
+        if messaging.is_opted_out(pseudonym=report.sender_pseudonym):
+            raise TriageError("l'auteur ne peut plus être joint (désinscrit)")
+        replaced = bool(report.pending_question)
+        report.pending_question = text
+        report.save(update_fields=[*fields, "pending_question"])
+        _event(
+            report,
+            member,
+            ReportEventKind.QUESTION_ASKED,
+            detail="waiting for a status look-up" + (" (replaces the waiting question)" if replaced else ""),
+        )
+        return report
     sent = messaging.outbound_enqueue_to_pseudonym(
         pseudonym=report.sender_pseudonym, body=f"Veille: {text}", purpose="question", priority=Priority.NORMAL
     )
@@ -320,7 +348,8 @@ def report_request_consent(*, member: Member, report_id: int) -> Report:
     if report.support_consent in {Consent.GIVEN, Consent.REFUSED}:
         raise TriageError("la personne a déjà répondu")
     fields = _hold(report, member)
-    if report.channel == Channel.SMS:
+    # SMS_REPLY_MODE=never: not sent; asked on her next STATUT, like on the status page.
+    if report.channel == Channel.SMS and services.unsolicited_sms_allowed():
         sent = messaging.outbound_enqueue_to_pseudonym(
             pseudonym=report.sender_pseudonym,
             body=sms_text("consent_question", report.language),

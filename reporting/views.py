@@ -41,7 +41,13 @@ from reporting import codes
 from reporting.forms import ConsentForm, ReportForm, StatusForm, check_form_token, new_form_token
 from reporting.models import Consent, Language, ReportStatus
 from reporting.selectors import place_groups, web_submission_by_token
-from reporting.services import report_answer_consent, report_by_receipt, report_status_checked, report_submit_web
+from reporting.services import (
+    report_answer_consent,
+    report_by_receipt,
+    report_pending_question_take,
+    report_status_checked,
+    report_submit_web,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -208,9 +214,21 @@ def report_form(request: HttpRequest) -> HttpResponse:
 
 
 def _status_page(
-    request: HttpRequest, form: StatusForm, *, report: object = None, not_found: bool = False, thanks: bool = False
+    request: HttpRequest,
+    form: StatusForm,
+    *,
+    report: object = None,
+    not_found: bool = False,
+    thanks: bool = False,
+    question: str | None = None,
 ) -> HttpResponse:
-    context: dict[str, object] = {"form": form, "not_found": not_found, "thanks": thanks}
+    context: dict[str, object] = {
+        "form": form,
+        "not_found": not_found,
+        "thanks": thanks,
+        "question": question,
+        "reply_hours": settings.QUESTION_REPLY_HOURS,
+    }
     if report is not None:
         explanations = _status_explanations()
         current = STATUS_STEPS.index(report.status)
@@ -249,7 +267,9 @@ def report_status(request: HttpRequest) -> HttpResponse:
     if report is None:
         return _status_page(request, form, not_found=True)
     report_status_checked(report=report, channel=Channel.WEB)
-    return _status_page(request, form, report=report)
+    # A relay's question that waited for this look-up (SMS_REPLY_MODE=never).
+    question = report_pending_question_take(report=report, channel=Channel.WEB)
+    return _status_page(request, form, report=report, question=question)
 
 
 def _answer_consent(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from messaging.backends import locmem
+from tests.clock import clock  # noqa: F401  (the movable clock fixture, for every test)
 
 
 @pytest.fixture(autouse=True)

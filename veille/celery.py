@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging.config
 import os
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.signals import beat_init, setup_logging, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veille.settings")
 
@@ -28,3 +30,28 @@ def _make_broker_folders(sender: Celery, **_kwargs: Any) -> None:
     for key in _FILESYSTEM_FOLDERS:
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@setup_logging.connect
+def use_django_logging(**_: Any) -> None:
+    """The worker and beat log through Django's ``LOGGING``, masking filter included.
+
+    Left to itself Celery replaces the root logger's handlers with its own
+    (``worker_hijack_root_logger``), which carry no filter: a number logged inside a task,
+    or quoted by an exception, came out in clear. A receiver of this signal takes over
+    the whole set-up, so Celery installs none of its handlers. The level is
+    ``LOG_LEVEL``, as for every other process (the ``-l`` option no longer changes it).
+    """
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@worker_ready.connect
+@beat_init.connect
+def redirect_stray_output(**_: Any) -> None:
+    """Once the banner is out, ``print()`` and stray writes to stdout/stderr (a traceback
+    from a thread) become log records and pass the filter: what Celery itself does after
+    its own set-up, and skips when a ``setup_logging`` receiver takes over."""
+    if app.conf.worker_redirect_stdouts:
+        app.log.redirect_stdouts(app.conf.worker_redirect_stdouts_level)

@@ -32,3 +32,26 @@ def on_starting(server) -> None:
         server.log.error("Veille: %s", problem)
     if any("could not be checked" not in problem for problem in problems):
         raise SystemExit("Veille: the cache must keep nothing on disk (docs/operations.md, 'Cache')")
+
+
+# Gunicorn's own loggers (its errors quote request lines) get the masking filter that
+# Django's LOGGING puts on every handler of the application: the same on every process.
+_redacted_stream = {
+    "class": "logging.StreamHandler",
+    "formatter": "plain",
+    "filters": ["redact"],
+    "stream": "ext://sys.stderr",
+}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "veille.privacy.RedactLogRecords"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": _redacted_stream, "error_console": _redacted_stream},
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+        # No access log at all (accesslog = None above); nothing is attached here either.
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+    },
+}

@@ -115,20 +115,38 @@ class SecurityHeadersMiddleware:
 
 
 class RedactLogRecords(logging.Filter):
+    """Drops the request object and masks phone numbers in the message, the traceback and
+    the stack of every record. Installed on every handler of every process: Django's
+    ``LOGGING`` (web, management commands), the Celery worker and beat (``veille.celery``
+    hands them the same configuration) and gunicorn's own loggers (its config file)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         if hasattr(record, "request"):
             record.request = None  # type: ignore[attr-defined]
         try:
             message = record.getMessage()
         except Exception:  # a record with bad args still gets logged, unformatted
-            return True
-        masked = mask_phone_numbers(message)
-        # Secrets that travel in URL paths (gateway callbacks) reach "Not Found: <path>"
-        # and the like: never written out.
-        for secret in getattr(settings, "VEILLE_LOG_REDACTED_SECRETS", ()):
-            if secret and secret in masked:
-                masked = masked.replace(secret, "[secret]")
-        if masked != message:
-            record.msg = masked
-            record.args = ()
+            message = None
+        if message is not None:
+            masked = mask_phone_numbers(message)
+            # Secrets that travel in URL paths (gateway callbacks) reach "Not Found: <path>"
+            # and the like: never written out.
+            for secret in getattr(settings, "VEILLE_LOG_REDACTED_SECRETS", ()):
+                if secret and secret in masked:
+                    masked = masked.replace(secret, "[secret]")
+            if masked != message:
+                record.msg = masked
+                record.args = ()
+        # An exception that quotes a number ("invalid recipient +223...") would otherwise
+        # reach the output through the traceback, which formatters add after the message.
+        # Formatters reuse ``exc_text`` when it is set, so the masked text is what they print.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_phone_numbers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_phone_numbers(record.stack_info)
         return True
+
+
+_TRACEBACK_FORMATTER = logging.Formatter()

@@ -21,7 +21,7 @@ from veille.netaddr import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if not envbool("VEILLE_SKIP_ENV_FILE", False):
-    load_env_file(Path(os.environ.get("VEILLE_ENV_FILE", BASE_DIR / ".env")))
+    load_env_file(Path(os.environ.get("VEILLE_ENV_FILE") or BASE_DIR / ".env"))
 
 VAR_DIR = Path(envstr("VEILLE_VAR_DIR", str(BASE_DIR / "var")))
 
@@ -176,6 +176,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # sweep below will pick it up, so a webhook never waits on a dead broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = envfloat("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0, minimum=0.1)
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery must not replace the root logger's handlers (they carry the masking filter);
+# veille/celery.py gives the worker and beat Django's LOGGING instead.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Escalation: minutes an alert may stay unacknowledged, per severity ---
 ESCALATION_MINUTES = {
     "critical": envfloat("ESCALATION_MINUTES_CRITICAL", 15, minimum=0.01),
@@ -397,8 +400,10 @@ WEB_FORM_TOKEN_MAX_AGE_SECONDS = envint("WEB_FORM_TOKEN_MAX_AGE_SECONDS", 6 * 36
 QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/search?q=meteo+bamako")
 
 # --- Privacy ------------------------------------------------------------------------
-# Everything outside these prefixes is reporter-facing: network metadata is wiped there.
-VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/", "/static/"])
+# Everything outside these prefixes is reporter-facing: network metadata is wiped there,
+# and the proxy keeps no access log (docs/nginx.conf). Never a prefix that reporter pages
+# load, such as /static/: a reporter's browser fetches those files.
+VEILLE_STAFF_PATHS = envlist("VEILLE_STAFF_PATHS", ["/admin/", "/staff/", "/api/"])
 # Paths only some networks may call (gateway callbacks), by prefix: the privacy middleware
 # checks the address against them before it wipes it, and keeps only the yes/no answer.
 VEILLE_ADDRESS_ALLOWLISTS: dict[str, list[str]] = {}

@@ -172,7 +172,20 @@ class Engine:
             return Screen(text("status", self.lang, code=self.state["code"], status=self.state["status"]), end=True)
         if step == "consent":
             return Screen(text("consent", self.lang, code=self.state["code"], status=self.state["status"]))
+        if step == "question":
+            return Screen(self._question_screen(), end=True)
         return Screen(text(step, self.lang))
+
+    def _question_screen(self) -> str:
+        """The waiting question, shortened if it must be to fit one screen."""
+        question = self.state["question"]
+        while True:
+            screen = text(
+                "question", self.lang, code=self.state["code"], status=self.state["status"], question=question
+            )
+            if gsm7_length(screen) <= USSD_SCREEN_LIMIT or not question:
+                return screen
+            question = question[:-4].rstrip() + "..." if len(question) > 4 else ""
 
     def _summary(self) -> str:
         label = CATEGORY_LABELS[self.data["category"]][self.lang]
@@ -329,7 +342,14 @@ class Engine:
         self.state["code"] = "".join(ch for ch in choice.upper() if ch.isalnum())
         self.state["status"] = status_word(report.status, self.lang)
         self.state["tracked_id"] = report.pk
-        self._go("consent" if report.support_consent == Consent.ASKED else "status")
+        if report.support_consent == Consent.ASKED:
+            self._go("consent")
+            return True
+        # A relay's question that waited for the reporter (SMS_REPLY_MODE=never).
+        question = services.report_pending_question_take(report=report, channel=Channel.USSD)
+        if question:
+            self.state["question"] = to_gsm7(question)
+        self._go("question" if question else "status")
         return True
 
     def _on_unknown_code(self, choice: str) -> bool | None:

@@ -70,6 +70,15 @@ T: dict[str, dict[str, str]] = {
         "en": "Report {code}: {status}.\nWould you like to be put in touch with a support centre?\n1 Yes\n2 No",
         "bm": "Kibaru {code}: {status}.\nI b'a fe ka i ni deme so ye bena wa?\n1 Awo\n2 Ayi",
     },
+    # A relay's question that waited for this look-up (SMS_REPLY_MODE=never); the engine
+    # shortens the question to fit the screen.
+    "question": {
+        "fr": (
+            "Signalement {code} : {status}.\nQuestion d'un relais : {question}\nRepondez par SMS depuis ce telephone."
+        ),
+        "en": "Report {code}: {status}.\nA relay asks: {question}\nReply by SMS from this phone.",
+        "bm": "Kibaru {code}: {status}.\nJeninfo ka ninkali: {question}\nA jaabi SMS la ni telefoni in ye.",
+    },
     "consent_thanks": {
         "fr": "Merci, votre reponse est enregistree.",
         "en": "Thank you, your answer is recorded.",

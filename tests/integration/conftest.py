@@ -115,7 +115,7 @@ class Workers:
     env: dict[str, str]
     started: list[Worker] = field(default_factory=list)
 
-    def start(self, name: str = "w1", *, wait_ready: bool = True) -> Worker:
+    def start(self, name: str = "w1", *, wait_ready: bool = True, extra_args: tuple[str, ...] = ()) -> Worker:
         log = self.tmp / f"{name}.log"
         handle = log.open("wb")
         command = [
@@ -135,6 +135,7 @@ class Workers:
             "--without-gossip",
             "-l",
             "info",
+            *extra_args,
         ]
         process = subprocess.Popen(command, cwd=PROJECT, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
         handle.close()
