@@ -121,6 +121,9 @@ class Report(models.Model):
     close_reason = models.CharField(max_length=14, choices=CloseReason.choices, blank=True)
     # A relay asked the reporter a question: their next SMS until then joins this report.
     awaiting_reply_until = models.DateTimeField(null=True, blank=True)
+    # An open question with numbered choices ({"text", "choices"}), answered by a digit
+    # on SMS, the USSD follow-up menu or the web status page (``reporting.questions``).
+    question = EncryptedJSONField(null=True, blank=True)
     # Referral to a support service (gender-based violence) only with the reporter's yes.
     support_consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NOT_ASKED)
     # The reporter asked (PREVENIR / NOTIFY) to be told when the report closes.
@@ -163,6 +166,7 @@ class ReportEventKind(models.TextChoices):
     REDACTED = "redacted", _("Passage masqué")
     SUMMARISED = "summarised", _("Résumé écrit")
     QUESTION_ASKED = "question_asked", _("Question posée à l'auteur")
+    QUESTION_ANSWERED = "question_answered", _("Réponse de l'auteur à une question")
     CLOSED = "closed", _("Clôturé")
     CONSENT_ASKED = "consent_asked", _("Consentement demandé")
     CONSENT_ANSWERED = "consent_answered", _("Consentement répondu")

@@ -121,7 +121,7 @@ class Engine:
     def _list_items(self) -> list[tuple[Any, str]]:
         step = self.state["step"]
         if step == "category":
-            return [(key, CATEGORY_LABELS[key][self.lang]) for key in CATEGORY_ORDER]
+            return [(key, texts.label(CATEGORY_LABELS, key, self.lang)) for key in CATEGORY_ORDER]
         if step == "region":
             places = Region.objects.all()
         elif step == "cercle":
@@ -175,7 +175,7 @@ class Engine:
         return Screen(text(step, self.lang))
 
     def _summary(self) -> str:
-        label = CATEGORY_LABELS[self.data["category"]][self.lang]
+        label = texts.label(CATEGORY_LABELS, self.data["category"], self.lang)
         place = text("unknown_place", self.lang)
         if self.data.get("commune"):
             commune = Commune.objects.select_related("cercle").get(pk=self.data["commune"])
@@ -184,8 +184,8 @@ class Engine:
             place = to_gsm7(Cercle.objects.get(pk=self.data["cercle"]).name)
         elif self.data.get("region"):
             place = to_gsm7(Region.objects.get(pk=self.data["region"]).name)
-        when = texts.WHEN_SHORT[self.data["occurred"]][self.lang]
-        people = texts.PEOPLE_SHORT[self.data["people"]][self.lang]
+        when = texts.label(texts.WHEN_SHORT, self.data["occurred"], self.lang)
+        people = texts.label(texts.PEOPLE_SHORT, self.data["people"], self.lang)
         return f"{label}\n{place}\n{when}, {people}"
 
     # --- input handlers: return False for an invalid choice ----------------------------

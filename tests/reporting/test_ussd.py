@@ -10,7 +10,7 @@ import pytest
 from places.models import Cercle, Commune, Region
 from reporting.models import Consent, Report, UssdSession
 from reporting.ussd.engine import Engine
-from reporting.ussd.texts import LANGUAGES, T
+from reporting.ussd.texts import LANGUAGES, T, text
 from veille.gsm7 import USSD_SCREEN_LIMIT, gsm7_length, is_gsm7
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_a_full_report_in_french(client, gazetteer):
     assert screen.startswith("CON Quand ?")
     dialer.send("2")
     confirm = dialer.send("3")
-    assert "Attaque armee\nDangol-Boré (Douentza)\naujourd'hui, 2 a 5 pers." in confirm
+    assert "Attaque armée\nDangol-Boré (Douentza)\naujourd'hui, 2 à 5 pers." in confirm
 
     done = dialer.send("1")
 
@@ -133,7 +133,7 @@ def test_back_and_more_navigate_like_mobile_money(client, gazetteer):
     first_page = dialer.send("9")  # categories page 2
     assert "Autre" in first_page
     assert dialer.send("0").startswith("CON Quel incident ?")  # back to page 1
-    assert "Attaque armee" in dialer.post("*".join(dialer.inputs)).content.decode()
+    assert "Attaque armée" in dialer.post("*".join(dialer.inputs)).content.decode()
     assert dialer.send("0").startswith("CON Veille (anonyme)")  # back to the menu
 
 
@@ -256,7 +256,7 @@ def test_follow_a_report_and_answer_the_consent_question(client, deployment):
     follow.dial(), follow.send("1"), follow.send("2")
     question = follow.send(code.lower())
     assert "centre d'appui" in question and question.startswith("CON ")
-    assert follow.send("1").startswith("END Merci, votre reponse est enregistree.")
+    assert follow.send("1").startswith("END Merci, votre réponse est enregistrée.")
 
     report.refresh_from_db()
     assert report.support_consent == Consent.GIVEN
@@ -298,10 +298,10 @@ def test_every_fixed_screen_fits_in_every_language(language):
     longest = {
         "summary": "Abus de forces ou officiels\nKoporokendie Na (ou Koporo Na (Koro)\ncette semaine, plus de 20 pers.",
         "code": "WWWWWW",
-        "status": "en verification",
+        "status": "en vérification",
     }
-    for key, entry in T.items():
-        screen = T["invalid"][language] + "\n" + entry[language].format(**longest)
+    for key in T:
+        screen = text("invalid", language) + "\n" + text(key, language, **longest)
         assert is_gsm7(screen), key
         assert gsm7_length(screen) <= USSD_SCREEN_LIMIT, (key, language, gsm7_length(screen))
 
