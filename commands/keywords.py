@@ -205,7 +205,11 @@ def entries(role: str) -> Iterator[tuple[str, str, str]]:
             yield word, action, language
 
 
-def typo_tolerance(word: str) -> int:
+def typo_tolerance(word: str, role: str) -> int:
+    """Typos one keyword of the role forgives: none for residents (their free text is a
+    report), one for long staff keywords."""
+    if role not in STAFF_ROLES:
+        return 0
     return 1 if len(word.replace(" ", "")) >= TYPO_MIN_LENGTH else 0
 
 
@@ -235,7 +239,7 @@ def lookup(role: str, word: str, *, tolerant: bool) -> tuple[str, str] | None:
     near = {
         (action, language)
         for keyword, action, language in entries(role)
-        if typo_tolerance(keyword) and edit_distance(word, keyword) <= typo_tolerance(keyword)
+        if typo_tolerance(keyword, role) and edit_distance(word, keyword) <= typo_tolerance(keyword, role)
     }
     actions = {action for action, _ in near}
     if len(actions) != 1:
