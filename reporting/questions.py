@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reporting.models import Report, ReportEvent, ReportEventKind, ReportStatus
-from veille.gsm7 import to_gsm7
+from veille.gsm7 import SINGLE_SEGMENT_GSM7, USSD_SCREEN_LIMIT, gsm7_length, to_gsm7
 from veille.phones import mask_phone_numbers
 
 MIN_CHOICES, MAX_CHOICES = 2, 9
@@ -59,6 +59,31 @@ def question_sms(question: str, choices: list[str], language: str) -> str:
         return f"Veille: {question}"
     prompt = ANSWER_PROMPT.get(language, ANSWER_PROMPT["fr"])
     return to_gsm7(f"Veille: {question} {choices_line(choices)}. {prompt}")
+
+
+def ussd_screen(*, code: str, status: str, question: str, choices: list[str], language: str) -> str:
+    # Imported here: the USSD package imports this module's callers.
+    from reporting.ussd.texts import text
+
+    lines = [text("status", language, code=code, status=status), question]
+    lines += [f"{number} {choice}" for number, choice in enumerate(choices, start=1)]
+    return to_gsm7("\n".join(lines))
+
+
+def fits_every_channel(question: str, choices: list[str], language: str) -> bool:
+    """The question fits one SMS and, with choices, one USSD screen (even behind "Choix
+    invalide."), with the longest code and status."""
+    from reporting.texts import STATUS_WORDS
+    from reporting.ussd.texts import text
+
+    if gsm7_length(question_sms(question, choices, language)) > SINGLE_SEGMENT_GSM7:
+        return False
+    if not choices:
+        return True
+    status = max((word for words in STATUS_WORDS.values() for word in words.values()), key=len)
+    screen = ussd_screen(code="W" * 6, status=to_gsm7(status), question=question, choices=choices, language=language)
+    invalid = max(gsm7_length(text("invalid", lang)) for lang in ("fr", "en", "bm")) + 1
+    return gsm7_length(screen) + invalid <= USSD_SCREEN_LIMIT
 
 
 def pending_choices(report: Report) -> dict | None:

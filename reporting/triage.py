@@ -33,7 +33,7 @@ from reporting.models import (
     Verification,
 )
 from reporting.texts import alert_summary_limit, sms_text
-from veille.gsm7 import SINGLE_SEGMENT_GSM7, gsm7_length, to_gsm7
+from veille.gsm7 import gsm7_length, to_gsm7
 from veille.phones import mask_phone_numbers
 
 REDACTION_MASK = "[passage masque]"
@@ -249,8 +249,7 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str, choice
     report = _load(member, report_id)
     text = questions.clean(question)
     options = [questions.clean(choice)[: questions.CHOICE_MAX_CHARS] for choice in choices]
-    sms = questions.question_sms(text, options, report.language)
-    if not 5 <= len(text) <= QUESTION_MAX_CHARS or gsm7_length(sms) > SINGLE_SEGMENT_GSM7:
+    if not 5 <= len(text) <= QUESTION_MAX_CHARS or not questions.fits_every_channel(text, options, report.language):
         raise TriageError(
             f"la question doit faire entre 5 et {QUESTION_MAX_CHARS} caractères",
             key="question_length",
@@ -263,7 +262,10 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str, choice
     fields = _hold(report, member)
     if by_sms:
         sent = messaging.outbound_enqueue_to_pseudonym(
-            pseudonym=report.sender_pseudonym, body=sms, purpose="question", priority=Priority.NORMAL
+            pseudonym=report.sender_pseudonym,
+            body=questions.question_sms(text, options, report.language),
+            purpose="question",
+            priority=Priority.NORMAL,
         )
         if sent is None:
             raise TriageError("l'auteur ne peut plus être joint (désinscrit ou délai dépassé)")

@@ -37,9 +37,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from messaging.models import Channel
-from reporting import codes
+from reporting import codes, questions
 from reporting.forms import ConsentForm, ReportForm, StatusForm, check_form_token, new_form_token
-from reporting.models import Consent, Language, ReportStatus
+from reporting.models import Consent, Language, Report, ReportStatus
 from reporting.selectors import place_groups, web_submission_by_token
 from reporting.services import report_answer_consent, report_by_receipt, report_status_checked, report_submit_web
 
@@ -222,6 +222,7 @@ def _status_page(
                     for i, step in enumerate(STATUS_STEPS)
                 ],
                 "consent_asked": report.support_consent == Consent.ASKED,
+                "question": questions.pending_choices(report),
                 "code": codes.normalize_code(form.cleaned_data["code"]),
             }
         )
@@ -235,6 +236,8 @@ def report_status(request: HttpRequest) -> HttpResponse:
         return _status_page(request, StatusForm())
     if "consent" in request.POST:
         return _answer_consent(request)
+    if "choice" in request.POST:
+        return _answer_question(request)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _status_page(request, form)
@@ -243,6 +246,22 @@ def report_status(request: HttpRequest) -> HttpResponse:
         return _status_page(request, form, not_found=True)
     report_status_checked(report=report, channel=Channel.WEB)
     return _status_page(request, form, report=report)
+
+
+def _answer_question(request: HttpRequest) -> HttpResponse:
+    """A relay's question with numbered choices, answered with the reporter's own code."""
+    form = StatusForm({"code": request.POST.get("code", "")})
+    if not form.is_valid():
+        return _status_page(request, StatusForm())
+    report = report_by_receipt(receipt=form.cleaned_data["code"])
+    if report is None:
+        return _status_page(request, form, not_found=True)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        answered = questions.report_answer_question(
+            report=locked, choice=request.POST.get("choice", ""), channel=Channel.WEB
+        )
+    return _status_page(request, form, report=locked, thanks=answered)
 
 
 def _answer_consent(request: HttpRequest) -> HttpResponse:

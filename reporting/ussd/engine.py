@@ -20,7 +20,7 @@ from typing import Any
 from messaging.models import Channel
 from places.models import Cercle, Commune, Region
 from places.normalize import fold
-from reporting import services
+from reporting import questions, services
 from reporting.models import Consent
 from reporting.texts import status_word
 from reporting.ussd import texts
@@ -172,6 +172,8 @@ class Engine:
             return Screen(text("status", self.lang, code=self.state["code"], status=self.state["status"]), end=True)
         if step == "consent":
             return Screen(text("consent", self.lang, code=self.state["code"], status=self.state["status"]))
+        if step == "question":
+            return Screen(self._question_screen())
         return Screen(text(step, self.lang))
 
     def _summary(self) -> str:
@@ -329,7 +331,12 @@ class Engine:
         self.state["code"] = "".join(ch for ch in choice.upper() if ch.isalnum())
         self.state["status"] = status_word(report.status, self.lang)
         self.state["tracked_id"] = report.pk
-        self._go("consent" if report.support_consent == Consent.ASKED else "status")
+        if report.support_consent == Consent.ASKED:
+            self._go("consent")
+        elif questions.pending_choices(report):
+            self._go("question")
+        else:
+            self._go("status")
         return True
 
     def _on_unknown_code(self, choice: str) -> bool | None:
@@ -339,6 +346,27 @@ class Engine:
             self.state["step"], self.state["history"] = "menu", []
         else:
             return False
+        return True
+
+    def _question_screen(self) -> str:
+        from reporting.models import Report
+
+        pending = questions.pending_choices(Report.objects.get(pk=self.state["tracked_id"])) or {}
+        return questions.ussd_screen(
+            code=self.state["code"],
+            status=self.state["status"],
+            question=pending.get("text", ""),
+            choices=pending.get("choices", []),
+            language=self.lang,
+        )
+
+    def _on_question(self, choice: str) -> bool | None:
+        from reporting.models import Report
+
+        report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
+        if not questions.report_answer_question(report=report, choice=choice, channel=Channel.USSD):
+            return False
+        self._go("consent_thanks")
         return True
 
     def _on_consent(self, choice: str) -> bool | None:

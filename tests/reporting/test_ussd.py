@@ -313,3 +313,47 @@ def test_every_commune_is_reachable(gazetteer):
         _, pages, _ = engine._pages()
         reachable += sum(len(page) for page in pages)
     assert reachable == Commune.objects.count()
+
+
+def test_a_question_with_choices_is_answered_on_the_ussd_follow_up(client, deployment):
+    from focal_points.models import Member
+    from reporting import triage
+    from reporting.models import ReportEventKind
+
+    dialer = Dialer(client)
+    walk_to_commune(dialer, "Mopti", "Douentza", "Hombori")
+    dialer.send("1"), dialer.send("1")
+    code = dialer.send("1").split("Code de suivi: ")[1].split("\n")[0]
+    report = Report.objects.get()
+    relay = Member.objects.get(name="Fatoumata Cissé")
+    triage.report_ask_reporter(
+        member=relay, report_id=report.pk, question="Combien de blessés ?", choices=["aucun", "un ou deux", "plus"]
+    )
+
+    follow = Dialer(client, session_id="ATUid_question")
+    follow.dial(), follow.send("1"), follow.send("2")
+    screen = follow.send(code)
+    assert screen.startswith("CON Signalement ") and "Combien de blessés ?\n1 aucun\n2 un ou deux\n3 plus" in screen
+    assert follow.send("7").startswith("CON Choix invalide.")
+    assert follow.send("3").startswith("END Merci, votre réponse est enregistrée.")
+
+    report.refresh_from_db()
+    assert report.description.endswith("Réponse 3: plus") and report.question is None
+    assert report.events.filter(kind=ReportEventKind.QUESTION_ANSWERED, channel="ussd").count() == 1
+
+
+def test_a_question_too_long_for_a_ussd_screen_is_refused(deployment):
+    from focal_points.models import Member
+    from reporting import triage
+    from reporting.services import PlaceChoice, report_submit
+
+    report = report_submit(
+        channel="ussd", category="armed_attack", place=PlaceChoice(commune_id=Commune.objects.get(name="Hombori").pk)
+    ).report
+    with pytest.raises(triage.TriageError):
+        triage.report_ask_reporter(
+            member=Member.objects.get(name="Fatoumata Cissé"),
+            report_id=report.pk,
+            question="Q" * 100,
+            choices=["un choix assez long " * 2] * 6,
+        )
