@@ -23,6 +23,7 @@ from focal_points.selectors import Place, focal_points_for
 from reporting import triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
 from reporting.models import CloseReason, ReportEvent, ReportEventKind, ReportStatus, Severity, Verification
+from reporting.texts import alert_summary_limit
 from veille.timeutil import coarsen_to_hour
 
 AGE_FILTERS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
@@ -171,6 +172,8 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "verifications": Verification.choices,
             "forces": Force.choices,
             "close_reasons": CloseReason.choices,
+            # What the alert SMS leaves the summary, in GSM-7 septets (counter + check).
+            "summary_limit": alert_summary_limit(report),
         },
     )
 
