@@ -24,7 +24,7 @@ T: dict[str, dict[str, str]] = {
         "bm": "Veille: an ma i ka cikan faamu, foyi ma yelema. DEME ci ka u lista soro.",
     },
     "usage": {
-        "fr": "Veille: il manque quelque chose. Ecrivez: {usage}",
+        "fr": "Veille: il manque quelque chose. Écrivez: {usage}",
         "en": "Veille: something is missing. Write: {usage}",
         "bm": "Veille: fen do dese. A sebe nin cogo: {usage}",
     },

@@ -96,6 +96,12 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "en": "Veille R-{ref}: {category}, {place}. To be handled.",
         "bm": "Veille R-{ref}: {category}, {place}. A laje.",
     },
+    # To the relay who forwarded an alert that could not be delivered.
+    "alert_failed": {
+        "fr": "Veille R-{ref}: alerte NON remise à {name}. Transmettez à un autre point focal (TRANSMETTRE {ref}).",
+        "en": "Veille R-{ref}: alert NOT delivered to {name}. Forward to another focal point (FORWARD {ref}).",
+        "bm": "Veille R-{ref}: kunnafoni MA SE {name} ma. A ci poen focal wɛrɛ ma (CI {ref}).",
+    },
 }
 
 CATEGORY_WORDS: dict[str, dict[str, str]] = {
@@ -206,6 +212,7 @@ PLACEHOLDER_MAX = {
     "status": max((w for d in STATUS_WORDS.values() for w in d.values()), key=len),
     "category": max((w for d in CATEGORY_WORDS.values() for w in d.values()), key=len),
     "place": "W" * PLACE_MAX_CHARS,
+    "name": "W" * PLACE_MAX_CHARS,
 }
 
 

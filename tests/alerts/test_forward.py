@@ -143,8 +143,8 @@ def test_an_alert_that_cannot_be_delivered_is_reported_to_the_relay(
     assert alert.events.filter(kind=AlertEventKind.DELIVERY_FAILED).exists()
     assert outbox[-1].to == "+22376100001"
     assert (
-        outbox[-1].body
-        == f"Veille R-{report.reference}: alerte NON remise a Adjudant Coulibaly. Transmettez a un autre point focal."
+        outbox[-1].body == f"Veille R-{report.reference}: alerte NON remise à Adjudant Coulibaly. "
+        f"Transmettez à un autre point focal (TRANSMETTRE {report.reference})."
     )
 
 

@@ -226,8 +226,8 @@ def test_link_two_reports(report, say):
 
 WHY_NOT = [
     (AMINATA, "bonjour", "Veille: commande non comprise, rien n'a été modifié. Envoyez AIDE pour la liste."),
-    (AMINATA, "PRENDRE", "Veille: il manque quelque chose. Ecrivez: PRENDRE ref"),
-    (AMINATA, "CAT {ref}", "Veille: il manque quelque chose. Ecrivez: CAT ref code (AIDE CAT)"),
+    (AMINATA, "PRENDRE", "Veille: il manque quelque chose. Écrivez: PRENDRE ref"),
+    (AMINATA, "CAT {ref}", "Veille: il manque quelque chose. Écrivez: CAT ref code (AIDE CAT)"),
     (AMINATA, "PRENDRE WXYZ", "Veille R-WXYZ: introuvable pour vous."),
     (HAMADOUN, "PRENDRE {ref}", "Veille R-{ref}: introuvable pour vous."),
     (HAMADOUN, "CAT {ref} XYZ", "Veille R-{ref}: introuvable pour vous."),  # a bad code tells nothing either

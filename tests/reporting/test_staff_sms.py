@@ -101,7 +101,7 @@ def test_a_wrong_command_is_not_understood_and_never_becomes_a_report(boni_repor
 def test_a_bad_close_reason_is_refused_clearly(boni_report, relay_phone, outbox):
     relay_phone(AMINATA).send(f"FERMER {boni_report.reference} parce que")
 
-    assert outbox[-1].body == "Veille: il manque quelque chose. Ecrivez: FERMER ref DOUBLON, FAUX, HORS ou RESOLU"
+    assert outbox[-1].body == "Veille: il manque quelque chose. Écrivez: FERMER ref DOUBLON, FAUX, HORS ou RESOLU"
 
 
 def test_a_resident_is_not_taken_for_a_relay(boni_report, phone, outbox):
