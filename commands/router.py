@@ -228,7 +228,12 @@ def _member(sms: InboundSms, member: Member, role: str) -> bool:
     elif parsed.action == "help":
         relay.reply(member, relay.help_text(role, parsed.topic, language))
     elif role == kw.FOCAL_POINT:
-        relay.reply(member, relay.text("not_understood", language))
+        # "OK K7M" (a reference too short): say how the answer is written.
+        usage = relay.USAGE.get(parsed.action) if parsed.action in kw.ALERT_ACTIONS else None
+        answer = (
+            relay.text("usage", language, usage=usage[language]) if usage else relay.text("not_understood", language)
+        )
+        relay.reply(member, answer)
     else:
         relay.execute(member, parsed, language)
     return True

@@ -234,6 +234,8 @@ WHY_NOT = [
     (HAMADOUN, "TRANSMETTRE {ref}", "Veille R-{ref}: introuvable pour vous."),
     (STRANGER, "PRENDRE {ref}", "Veille: numéro non reconnu. Rien n'a été modifié."),
     (COULIBALY, "PRENDRE {ref}", "Veille: commande non comprise, rien n'a été modifié. Envoyez AIDE pour la liste."),
+    (COULIBALY, "OK K7", "Veille: il manque quelque chose. Écrivez: OK ref"),
+    (COULIBALY, "termine X", "Veille: il manque quelque chose. Écrivez: FIN ref"),
     (
         COULIBALY,
         "AIDE",
