@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from focal_points.auth import staff_member_required
-from focal_points.models import Category, Force
+from focal_points.models import Category, Force, Member
 from focal_points.selectors import Place, focal_points_for
 from reporting import triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
-from reporting.models import CloseReason, ReportEvent, ReportEventKind, ReportStatus, Severity, Verification
+from reporting.models import CloseReason, Report, ReportEvent, ReportEventKind, ReportStatus, Severity, Verification
+from reporting.questions import split_choices
 from reporting.texts import alert_summary_limit
 from veille.timeutil import coarsen_to_hour
 
@@ -178,6 +179,12 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     )
 
 
+def _ask(member: Member, report_id: int, text: str) -> Report:
+    """ "Combien de blessés ? 1 aucun 2 un ou deux 3 plus": numbered choices, as by SMS."""
+    question, choices = split_choices(text)
+    return triage.report_ask_reporter(member=member, report_id=report_id, question=question, choices=choices)
+
+
 ACTIONS = {
     "claim": lambda m, pk, data: triage.report_claim(member=m, report_id=pk),
     "release": lambda m, pk, data: triage.report_release(member=m, report_id=pk),
@@ -193,7 +200,7 @@ ACTIONS = {
     ),
     "redact": lambda m, pk, data: triage.report_redact(member=m, report_id=pk, passage=data.get("passage", "")),
     "summarise": lambda m, pk, data: triage.report_summarise(member=m, report_id=pk, summary=data.get("summary", "")),
-    "ask": lambda m, pk, data: triage.report_ask_reporter(member=m, report_id=pk, question=data.get("question", "")),
+    "ask": lambda m, pk, data: _ask(m, pk, data.get("question", "")),
     "link": lambda m, pk, data: triage.report_link(
         member=m, report_id=pk, other_id=int(data.get("other", "0") or 0) if str(data.get("other", "")).isdigit() else 0
     ),
