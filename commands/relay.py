@@ -30,7 +30,7 @@ from django.utils import timezone
 from alerts import services as alert_services
 from commands import keywords as kw
 from commands.models import ChoiceList, ChoiceListKind
-from commands.texts import DONE, FORCE_WORDS, NAME_MAX_CHARS, REASONS, SEVERITY_WORDS, STEP_WORDS, text, word
+from commands.texts import DONE, FORCE_WORDS, NAME_MAX_CHARS, REASONS, SEVERITY_WORDS, text, word
 from focal_points.models import Category, Force, Member
 from focal_points.selectors import Place, focal_points_for, is_on_duty
 from messaging import services as messaging
@@ -40,10 +40,8 @@ from reporting import triage
 from reporting.access import report_for_member
 from reporting.models import CloseReason, Report, ReportStatus, Verification
 from reporting.questions import split_choices
-from reporting.texts import category_word, member_language
+from reporting.texts import category_word
 from veille.gsm7 import SINGLE_SEGMENT_GSM7, gsm7_length, to_gsm7
-
-__all__ = ["FORCE_WORDS", "REASONS", "SEVERITY_WORDS", "STEP_WORDS", "member_language", "text", "word"]
 
 CATEGORY_CODES = {
     "att": Category.ARMED_ATTACK,

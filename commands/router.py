@@ -26,6 +26,7 @@ from alerts import sms as alert_sms
 from alerts.services import AlertStepError
 from commands import keywords as kw
 from commands import relay
+from commands import texts as t
 from focal_points.models import Member
 from messaging import services as messaging
 from messaging.models import Priority
@@ -33,6 +34,7 @@ from messaging.services import InboundSms
 from places.normalize import fold
 from reporting import sms as resident_sms
 from reporting.models import Report
+from reporting.texts import member_language
 
 # --- residents -----------------------------------------------------------------------
 
@@ -94,7 +96,7 @@ def _resident(sms: InboundSms) -> bool:
     if _quotes_a_staff_reference(sms.body):
         messaging.outbound_enqueue_to_pseudonym(
             pseudonym=sms.sender_pseudonym,
-            body=relay.text("unknown_number", "fr"),
+            body=t.text("unknown_number", "fr"),
             purpose="staff_reply",
             priority=Priority.NORMAL,
         )
@@ -207,16 +209,16 @@ def _record_step(member: Member, command: AlertCommand, language: str) -> None:
     except AlertStepError as exc:
         params = dict(exc.params)
         if "step" in params:
-            params["step"] = relay.word(relay.STEP_WORDS, params["step"], language)
-        reason = relay.word(relay.REASONS, exc.key, language, **params) if exc.key in relay.REASONS else str(exc)
-        relay.reply(member, relay.text("step_refused", language, reason=reason))
+            params["step"] = t.word(t.STEP_WORDS, params["step"], language)
+        reason = t.word(t.REASONS, exc.key, language, **params) if exc.key in t.REASONS else str(exc)
+        relay.reply(member, t.text("step_refused", language, reason=reason))
         return
-    step = relay.word(relay.STEP_WORDS, command.step, language)
-    relay.reply(member, relay.text("step_recorded", language, ref=alert.reference, step=step))
+    step = t.word(t.STEP_WORDS, command.step, language)
+    relay.reply(member, t.text("step_recorded", language, ref=alert.reference, step=step))
 
 
 def _member(sms: InboundSms, member: Member, role: str) -> bool:
-    language = relay.member_language(member)
+    language = member_language(member)
     if role in {kw.FOCAL_POINT, kw.COORDINATOR}:
         command = parse_alert_command(sms.body, tolerant=True)
         if command is not None:
@@ -224,15 +226,13 @@ def _member(sms: InboundSms, member: Member, role: str) -> bool:
             return True
     parsed = relay.parse(sms.body, role)
     if parsed is None:
-        relay.reply(member, relay.text("not_understood", language))
+        relay.reply(member, t.text("not_understood", language))
     elif parsed.action == "help":
         relay.reply(member, relay.help_text(role, parsed.topic, language))
     elif role == kw.FOCAL_POINT:
         # "OK K7M" (a reference too short): say how the answer is written.
         usage = relay.USAGE.get(parsed.action) if parsed.action in kw.ALERT_ACTIONS else None
-        answer = (
-            relay.text("usage", language, usage=usage[language]) if usage else relay.text("not_understood", language)
-        )
+        answer = t.text("usage", language, usage=usage[language]) if usage else t.text("not_understood", language)
         relay.reply(member, answer)
     else:
         relay.execute(member, parsed, language)
