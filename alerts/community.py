@@ -24,7 +24,7 @@ from veille.phones import normalize_msisdn
 
 SUBSCRIBE_TEXTS = {
     "subscribed": {
-        "fr": "Veille: vous recevrez les alertes pour {place}. Pour arreter: DESABONNER {place}",
+        "fr": "Veille: vous recevrez les alertes pour {place}. Pour arrêter: DESABONNER {place}",
         "en": "Veille: you will receive alerts for {place}. To stop: UNSUBSCRIBE {place}",
         "bm": "Veille: {place} kunnafoniw bena na i ma. Ka a jo: DESABONNER {place}",
     },
@@ -34,7 +34,7 @@ SUBSCRIBE_TEXTS = {
         "bm": "Veille: {place} kunnafoniw te na i ma tugun.",
     },
     "unknown_place": {
-        "fr": "Veille: lieu inconnu. Ecrivez ABONNER suivi du nom de la commune.",
+        "fr": "Veille: lieu inconnu. Écrivez ABONNER suivi du nom de la commune.",
         "en": "Veille: unknown place. Send SUBSCRIBE followed by the commune's name.",
         "bm": "Veille: yoro in ma don. ABONNER ni komini togo ci.",
     },
@@ -55,7 +55,7 @@ class CommunityAlertNotVisible(CommunityAlertError):
 
 def subscription_text(key: str, language: str, **params: str) -> str:
     texts = SUBSCRIBE_TEXTS[key]
-    return texts.get(language, texts["fr"]).format(**params)
+    return to_gsm7(texts.get(language, texts["fr"]).format(**params))
 
 
 def subscribe(*, pseudonym: str, number: str, commune: Commune, language: str) -> Subscription:

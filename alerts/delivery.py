@@ -6,6 +6,7 @@ from __future__ import annotations
 from alerts.models import Alert, AlertEvent, AlertEventKind
 from messaging import services as messaging
 from messaging.models import OutboundMessage, Priority
+from reporting.texts import PLACE_MAX_CHARS, member_language, staff_text
 from veille.gsm7 import to_gsm7
 
 
@@ -18,8 +19,12 @@ def on_outbound_failed(message: OutboundMessage) -> None:
     if relay.phone:
         messaging.outbound_enqueue(
             to_number=relay.phone,
-            body=f"Veille R-{alert.reference}: alerte NON remise a {to_gsm7(alert.focal_point.name)[:40]}. "
-            "Transmettez a un autre point focal.",
+            body=staff_text(
+                "alert_failed",
+                member_language(relay),
+                ref=alert.reference,
+                name=to_gsm7(alert.focal_point.name)[:PLACE_MAX_CHARS],
+            ),
             purpose="alert_failed",
             priority=Priority.URGENT,
         )

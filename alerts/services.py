@@ -24,6 +24,8 @@ from messaging import services as messaging
 from messaging.models import Channel, Priority
 from reporting import triage
 from reporting.accusations import report_conflict
+from reporting.texts import alert_summary_limit, member_language
+from veille.gsm7 import gsm7_length, to_gsm7
 
 
 class ForwardError(triage.TriageError):
@@ -44,6 +46,7 @@ def _send_alert_sms(alert: Alert, *, purpose: str, priority: int) -> None:
             category=alert.category,
             place=alert.place,
             summary=alert.summary,
+            language=member_language(alert.focal_point),
         ),
         purpose=purpose,
         priority=priority,
@@ -56,6 +59,15 @@ def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int])
     if not focal_point_ids:
         raise ForwardError("choisissez au moins un point focal")
     report = triage.report_mark_forwarded(member=member, report_id=report_id)
+    used, limit = gsm7_length(to_gsm7(" ".join((report.summary or "").split()))), alert_summary_limit(report)
+    if used > limit:
+        # A summary from before the limit, or a place found since: never cut it, refuse.
+        raise ForwardError(
+            f"le résumé est trop long pour le SMS d'alerte ({used}/{limit} signes)",
+            key="summary_too_long",
+            used=str(used),
+            limit=str(limit),
+        )
     allowed = {
         fp.pk: fp
         for fp in focal_points_for(
@@ -95,7 +107,12 @@ def alert_forward(*, member: Member, report_id: int, focal_point_ids: list[int])
 
 
 class AlertStepError(Exception):
-    """A focal point's answer that changes nothing; the message goes back to them."""
+    """A focal point's answer that changes nothing; the message goes back to them
+    (``key`` and ``params`` say it in their language, ``commands.texts.REASONS``)."""
+
+    def __init__(self, message: str, *, key: str = "", **params: str) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 STEP_ORDER = ["sent", "acknowledged", "en_route", "on_site", "done"]
@@ -124,14 +141,19 @@ def alert_record_step(
         found = {alert.reference: alert for alert in alerts.filter(reference__in=readings)}
         alert = next((found[reading] for reading in readings if reading in found), None)
         if alert is None:
-            raise AlertStepError(f"R-{reference} n'est pas une de vos alertes")
+            raise AlertStepError(f"R-{reference} n'est pas une de vos alertes", key="not_one_of_yours", ref=reference)
     else:
         alert = alerts.exclude(status=AlertStatus.DONE).order_by("-created_at", "-pk").first()
         if alert is None:
-            raise AlertStepError("aucune alerte ouverte")
+            raise AlertStepError("aucune alerte ouverte", key="no_open_alert")
     current, target = STEP_ORDER.index(alert.status), STEP_ORDER.index(step)
     if target <= current:
-        raise AlertStepError(f"R-{alert.reference} est deja {STEP_WORDS.get(alert.status, alert.status)}")
+        raise AlertStepError(
+            f"R-{alert.reference} est deja {STEP_WORDS.get(alert.status, alert.status)}",
+            key="already",
+            ref=alert.reference,
+            step=alert.status,
+        )
     for passed in STEP_ORDER[current + 1 : target + 1]:
         AlertEvent.objects.create(alert=alert, kind=passed, member=member, channel=channel)
     alert.status = step

@@ -1,27 +1,27 @@
 """The alert SMS to a focal point: one GSM-7 segment holding reference, severity,
-category, commune, the relay's neutral summary (shortened to fit) and how to answer.
-French only for now: focal points are officers of the state forces."""
+category, commune, the relay's neutral summary and how to answer, in the focal point's
+language (the template is ``reporting.texts.ALERT_TEXTS``).
+
+The summary is never cut: triage refuses a summary longer than what the alert leaves
+(``reporting.texts.alert_summary_limit``), and forwarding checks again.
+"""
 
 from __future__ import annotations
 
-from reporting.texts import category_word
-from veille.gsm7 import SINGLE_SEGMENT_GSM7, gsm7_length, to_gsm7
+import logging
 
-SEVERITY_WORDS = {"critical": "URGENT", "high": "grave", "medium": "moyen", "low": "faible"}
-TEMPLATE = "Veille R-{ref} {severity}: {category}, {place}. {summary} Repondez OK {ref}"
+from reporting.texts import alert_text
+from veille.gsm7 import SINGLE_SEGMENT_GSM7, gsm7_length
+
+logger = logging.getLogger(__name__)
 
 
-def alert_sms(*, reference: str, severity: str, category: str, place: str, summary: str) -> str:
-    fields = {
-        "ref": reference,
-        "severity": SEVERITY_WORDS.get(severity, severity),
-        "category": category_word(category, "fr"),
-        "place": to_gsm7(place)[:40],
-    }
-    budget = SINGLE_SEGMENT_GSM7 - gsm7_length(TEMPLATE.format(summary="", **fields))
-    text = to_gsm7(" ".join(summary.split()))
-    if gsm7_length(text) > budget:
-        text = text[: max(budget - 3, 0)].rstrip() + "..."
-        while gsm7_length(text) > budget and len(text) > 3:
-            text = text[:-4].rstrip() + "..."
-    return TEMPLATE.format(summary=text, **fields)
+def alert_sms(*, reference: str, severity: str, category: str, place: str, summary: str, language: str = "fr") -> str:
+    body = alert_text(
+        language=language, reference=reference, severity=severity, category=category, place=place, summary=summary
+    )
+    if gsm7_length(body) > SINGLE_SEGMENT_GSM7:
+        # Triage and forwarding refuse such a summary; one kept from before the limit is
+        # sent whole (two segments) rather than cut: nobody acts on half a sentence.
+        logger.warning("alert SMS for R-%s exceeds one segment", reference)
+    return body

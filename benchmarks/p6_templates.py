@@ -31,8 +31,11 @@ def _setup_django() -> None:
 
 
 def _fill(template: str, placeholders: dict[str, str]) -> str:
+    """The text as a phone gets it: templates are plain French, made GSM-7 when sent."""
+    from veille.gsm7 import to_gsm7
+
     names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    return template.format(**{name: placeholders.get(name, "W" * 20) for name in names})
+    return to_gsm7(template.format(**{name: placeholders.get(name, "W" * 20) for name in names}))
 
 
 def _collect(texts: dict[str, dict[str, str]], placeholders: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -76,6 +79,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     staff = getattr(reporting_texts, "STAFF_TEXTS", None)
     if isinstance(staff, dict):
         sources.append(("SMS staff", staff, SMS_LIMIT, "reporting.texts.STAFF_TEXTS"))
+    try:
+        from commands import texts as member_texts
+
+        placeholders = {**member_texts.PLACEHOLDER_MAX, **placeholders}
+        sources.append(("SMS member", member_texts.T, SMS_LIMIT, "commands.texts.T"))
+    except ImportError:
+        pass
     ussd, ussd_source = _ussd_tables()
     if ussd is not None:
         # Static screen texts only; menus built from lists (categories, places) and the

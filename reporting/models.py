@@ -128,6 +128,9 @@ class Report(models.Model):
     # A relay's question that could not be sent (SMS_REPLY_MODE=never: nothing unsolicited
     # reaches a reporter's phone). It waits for the reporter's next status look-up.
     pending_question = EncryptedTextField(null=True, blank=True)
+    # An open question with numbered choices ({"text", "choices"}), answered by a digit
+    # on SMS, the USSD follow-up menu or the web status page (``reporting.questions``).
+    question = EncryptedJSONField(null=True, blank=True)
     # Referral to a support service (gender-based violence) only with the reporter's yes.
     support_consent = models.CharField(max_length=10, choices=Consent.choices, default=Consent.NOT_ASKED)
     # The reporter asked (PREVENIR / NOTIFY) to be told when the report closes.
@@ -171,6 +174,7 @@ class ReportEventKind(models.TextChoices):
     SUMMARISED = "summarised", _("Résumé écrit")
     QUESTION_ASKED = "question_asked", _("Question posée à l'auteur")
     QUESTION_DELIVERED = "question_delivered", _("Question remise à l'auteur à sa demande")
+    QUESTION_ANSWERED = "question_answered", _("Réponse de l'auteur à une question")
     CLOSED = "closed", _("Clôturé")
     CONSENT_ASKED = "consent_asked", _("Consentement demandé")
     CONSENT_ANSWERED = "consent_answered", _("Consentement répondu")

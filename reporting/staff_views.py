@@ -27,6 +27,7 @@ from reporting import accusations, trail, triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
 from reporting.models import (
     CloseReason,
+    Report,
     ReportEvent,
     ReportEventKind,
     ReportStatus,
@@ -35,7 +36,9 @@ from reporting.models import (
     StaffReadView,
     Verification,
 )
+from reporting.questions import split_choices
 from reporting.services import unsolicited_sms_allowed
+from reporting.texts import alert_summary_limit
 from veille.timeutil import coarsen_to_hour
 
 # Who reads and exports trails (members_whose_trail_is_visible_to decides whose).
@@ -199,8 +202,16 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "verifications": Verification.choices,
             "forces": Force.choices,
             "close_reasons": CloseReason.choices,
+            # What the alert SMS leaves the summary, in GSM-7 septets (counter + check).
+            "summary_limit": alert_summary_limit(report),
         },
     )
+
+
+def _ask(member: Member, report_id: int, text: str) -> Report:
+    """ "Combien de blessés ? 1 aucun 2 un ou deux 3 plus": numbered choices, as by SMS."""
+    question, choices = split_choices(text)
+    return triage.report_ask_reporter(member=member, report_id=report_id, question=question, choices=choices)
 
 
 ACTIONS = {
@@ -218,7 +229,7 @@ ACTIONS = {
     ),
     "redact": lambda m, pk, data: triage.report_redact(member=m, report_id=pk, passage=data.get("passage", "")),
     "summarise": lambda m, pk, data: triage.report_summarise(member=m, report_id=pk, summary=data.get("summary", "")),
-    "ask": lambda m, pk, data: triage.report_ask_reporter(member=m, report_id=pk, question=data.get("question", "")),
+    "ask": lambda m, pk, data: _ask(m, pk, data.get("question", "")),
     "link": lambda m, pk, data: triage.report_link(
         member=m, report_id=pk, other_id=int(data.get("other", "0") or 0) if str(data.get("other", "")).isdigit() else 0
     ),

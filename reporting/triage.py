@@ -9,6 +9,7 @@ append-only trail coordinators read. No event stores the reporter's words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils import timezone
 from focal_points.models import Category, Force, Member, Role
 from messaging import services as messaging
 from messaging.models import Channel, Priority
-from reporting import accusations, services
+from reporting import accusations, questions, services
 from reporting.access import report_for_member
 from reporting.models import (
     AccusationSource,
@@ -32,8 +33,8 @@ from reporting.models import (
     Severity,
     Verification,
 )
-from reporting.texts import sms_text
-from veille.gsm7 import to_gsm7
+from reporting.texts import alert_summary_limit, sms_text
+from veille.gsm7 import gsm7_length, to_gsm7
 from veille.phones import mask_phone_numbers
 
 REDACTION_MASK = "[passage masque]"
@@ -44,7 +45,12 @@ QUESTION_MAX_CHARS = 140
 
 
 class TriageError(Exception):
-    """An action that cannot be done; the message is shown to the relay."""
+    """An action that cannot be done; the message is shown to the relay. ``key`` and
+    ``params`` let an SMS answer say it in the member's language (``commands.texts``)."""
+
+    def __init__(self, message: str = "", *, key: str = "", **params: str) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 class NotVisible(TriageError):
@@ -253,8 +259,17 @@ def report_summarise(*, member: Member, report_id: int, summary: str) -> Report:
     """The neutral summary: the only text of a report that forces will ever see."""
     report = _load(member, report_id)
     summary = mask_phone_numbers(" ".join(summary.split()))
-    if not 10 <= len(summary) <= 300:
-        raise TriageError("le résumé doit faire entre 10 et 300 caractères")
+    # The limit is what fits the alert's one SMS segment, in septets: never cut later.
+    used, limit = gsm7_length(to_gsm7(summary)), alert_summary_limit(report)
+    if len(summary) < 10:
+        raise TriageError("le résumé doit faire au moins 10 caractères", key="summary_too_short")
+    if used > limit:
+        raise TriageError(
+            f"le résumé est trop long pour le SMS d'alerte ({used}/{limit} signes)",
+            key="summary_too_long",
+            used=str(used),
+            limit=str(limit),
+        )
     _check_open(report)
     fields = _hold(report, member)
     report.summary = summary
@@ -264,28 +279,39 @@ def report_summarise(*, member: Member, report_id: int, summary: str) -> Report:
 
 
 @transaction.atomic
-def report_ask_reporter(*, member: Member, report_id: int, question: str) -> Report:
+def report_ask_reporter(*, member: Member, report_id: int, question: str, choices: Sequence[str] = ()) -> Report:
     """Send the reporter a question through the platform; the relay never sees the number.
 
-    Only SMS reporters can be asked (USSD and web reporters left no number). Their next
-    SMS, until ``QUESTION_REPLY_HOURS``, joins this report. With ``SMS_REPLY_MODE=never``
-    nothing is sent: the question waits on the report (``pending_question``) for the
-    reporter's next status look-up, and the caller tells the relay so (``QUESTION_WAITS``).
+    A question without choices reaches SMS reporters only (USSD and web reporters left
+    no number and cannot answer in words); their next SMS, until
+    ``QUESTION_REPLY_HOURS``, joins this report. A question with numbered choices
+    (``reporting.questions``) reaches every reporter: by SMS, or on the USSD follow-up
+    menu and the web status page, answered by a digit. With
+    ``SMS_REPLY_MODE=never`` nothing is sent to an SMS reporter: the question waits on the
+    report (``pending_question``) for the reporter's next status look-up, and the caller
+    tells the relay so (``QUESTION_WAITS``).
     """
     report = _load(member, report_id)
-    text = to_gsm7(mask_phone_numbers(" ".join(question.split())))
-    if not 5 <= len(text) <= QUESTION_MAX_CHARS:
-        raise TriageError(f"la question doit faire entre 5 et {QUESTION_MAX_CHARS} caractères")
+    text = questions.clean(question)
+    options = [questions.clean(choice)[: questions.CHOICE_MAX_CHARS] for choice in choices]
+    if not 5 <= len(text) <= QUESTION_MAX_CHARS or not questions.fits_every_channel(text, options, report.language):
+        raise TriageError(
+            f"la question doit faire entre 5 et {QUESTION_MAX_CHARS} caractères",
+            key="question_length",
+            limit=str(QUESTION_MAX_CHARS),
+        )
     _check_open(report)
-    if report.channel != Channel.SMS or not report.sender_pseudonym:
+    by_sms = report.channel == Channel.SMS and bool(report.sender_pseudonym)
+    if not by_sms and not options:
         raise TriageError("l'auteur de ce signalement ne peut pas recevoir de question (USSD ou web)")
     fields = _hold(report, member)
-    if not services.unsolicited_sms_allowed():
+    if by_sms and not services.unsolicited_sms_allowed():
         if messaging.is_opted_out(pseudonym=report.sender_pseudonym):
             raise TriageError("l'auteur ne peut plus être joint (désinscrit)")
         replaced = bool(report.pending_question)
         report.pending_question = text
-        report.save(update_fields=[*fields, "pending_question"])
+        report.question = {"text": text, "choices": options} if options else None
+        report.save(update_fields=[*fields, "pending_question", "question"])
         _event(
             report,
             member,
@@ -293,13 +319,18 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str) -> Rep
             detail="waiting for a status look-up" + (" (replaces the waiting question)" if replaced else ""),
         )
         return report
-    sent = messaging.outbound_enqueue_to_pseudonym(
-        pseudonym=report.sender_pseudonym, body=f"Veille: {text}", purpose="question", priority=Priority.NORMAL
-    )
-    if sent is None:
-        raise TriageError("l'auteur ne peut plus être joint (désinscrit ou délai dépassé)")
+    if by_sms:
+        sent = messaging.outbound_enqueue_to_pseudonym(
+            pseudonym=report.sender_pseudonym,
+            body=questions.question_sms(text, options, report.language),
+            purpose="question",
+            priority=Priority.NORMAL,
+        )
+        if sent is None:
+            raise TriageError("l'auteur ne peut plus être joint (désinscrit ou délai dépassé)")
     report.awaiting_reply_until = timezone.now() + timedelta(hours=settings.QUESTION_REPLY_HOURS)
-    report.save(update_fields=[*fields, "awaiting_reply_until"])
+    report.question = {"text": text, "choices": options} if options else None
+    report.save(update_fields=[*fields, "awaiting_reply_until", "question"])
     _event(report, member, ReportEventKind.QUESTION_ASKED)
     return report
 

@@ -37,9 +37,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from messaging.models import Channel
-from reporting import codes
+from reporting import codes, questions
 from reporting.forms import ConsentForm, ReportForm, StatusForm, check_form_token, new_form_token
-from reporting.models import Consent, Language, ReportStatus
+from reporting.models import Consent, Language, Report, ReportStatus
 from reporting.selectors import place_groups, web_submission_by_token
 from reporting.services import (
     report_answer_consent,
@@ -226,7 +226,9 @@ def _status_page(
         "form": form,
         "not_found": not_found,
         "thanks": thanks,
-        "question": question,
+        # A relay's question that waited for this look-up (SMS_REPLY_MODE=never); one with
+        # numbered choices is shown as buttons instead ("question", below).
+        "waiting_question": question,
         "reply_hours": settings.QUESTION_REPLY_HOURS,
     }
     if report is not None:
@@ -241,6 +243,7 @@ def _status_page(
                     for i, step in enumerate(STATUS_STEPS)
                 ],
                 "consent_asked": report.support_consent == Consent.ASKED,
+                "question": questions.pending_choices(report),
                 "code": codes.normalize_code(form.cleaned_data["code"]),
             }
         )
@@ -260,6 +263,8 @@ def report_status(request: HttpRequest) -> HttpResponse:
         return _status_page(request, StatusForm())
     if "consent" in request.POST:
         return _answer_consent(request)
+    if "choice" in request.POST:
+        return _answer_question(request)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _status_page(request, form)
@@ -270,6 +275,22 @@ def report_status(request: HttpRequest) -> HttpResponse:
     # A relay's question that waited for this look-up (SMS_REPLY_MODE=never).
     question = report_pending_question_take(report=report, channel=Channel.WEB)
     return _status_page(request, form, report=report, question=question)
+
+
+def _answer_question(request: HttpRequest) -> HttpResponse:
+    """A relay's question with numbered choices, answered with the reporter's own code."""
+    form = StatusForm({"code": request.POST.get("code", "")})
+    if not form.is_valid():
+        return _status_page(request, StatusForm())
+    report = report_by_receipt(receipt=form.cleaned_data["code"], buckets=_buckets(request))
+    if report is None:
+        return _status_page(request, form, not_found=True)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        answered = questions.report_answer_question(
+            report=locked, choice=request.POST.get("choice", ""), channel=Channel.WEB
+        )
+    return _status_page(request, form, report=locked, thanks=answered)
 
 
 def _answer_consent(request: HttpRequest) -> HttpResponse:

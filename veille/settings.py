@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "focal_points",
     "reporting",
     "alerts",
+    "commands",
     "demo",
 ]
 
@@ -322,10 +323,12 @@ INBOUND_MAX_ATTEMPTS = envint("INBOUND_MAX_ATTEMPTS", 10, minimum=1)
 INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
 # Inbound handlers, tried in order; the first that claims a message handles it. Listed by
 # dotted path so messaging/ never imports the apps that build on it.
-INBOUND_SMS_HANDLERS = envlist(
-    "INBOUND_SMS_HANDLERS",
-    ["alerts.sms.handle_alert_sms", "reporting.staff_sms.handle_staff_sms", "reporting.sms.handle_inbound_sms"],
-)
+INBOUND_SMS_HANDLERS = envlist("INBOUND_SMS_HANDLERS", ["commands.router.handle_inbound_sms"])
+# LIRE <ref> by SMS puts a reporter's (masked) words on a relay's phone, which may be
+# seized: off unless the deployment turns it on (docs/sms-commands.md).
+RELAY_SMS_READ = envbool("RELAY_SMS_READ", False)
+# How long the numbers of a list sent by SMS (TRANSMETTRE <ref>) stay valid.
+SMS_CHOICE_LIST_MINUTES = envint("SMS_CHOICE_LIST_MINUTES", 15, minimum=1)
 
 # --- Triage ---
 CLAIM_MINUTES = envint("CLAIM_MINUTES", 30, minimum=1)

@@ -20,7 +20,7 @@ from messaging.models import Channel
 from messaging.ussd import UssdScreen
 from places.models import Cercle, Commune, Region
 from places.normalize import fold
-from reporting import services
+from reporting import questions, services
 from reporting.models import Consent
 from reporting.texts import status_word
 from reporting.ussd import texts
@@ -121,7 +121,7 @@ class Engine:
     def _list_items(self) -> list[tuple[Any, str]]:
         step = self.state["step"]
         if step == "category":
-            return [(key, CATEGORY_LABELS[key][self.lang]) for key in CATEGORY_ORDER]
+            return [(key, texts.label(CATEGORY_LABELS, key, self.lang)) for key in CATEGORY_ORDER]
         if step == "region":
             places = Region.objects.all()
         elif step == "cercle":
@@ -173,11 +173,14 @@ class Engine:
         if step == "consent":
             return Screen(text("consent", self.lang, code=self.state["code"], status=self.state["status"]))
         if step == "question":
-            return Screen(self._question_screen(), end=True)
+            return Screen(self._question_screen())
+        if step == "waiting_question":
+            return Screen(self._waiting_question_screen(), end=True)
         return Screen(text(step, self.lang))
 
-    def _question_screen(self) -> str:
-        """The waiting question, shortened if it must be to fit one screen."""
+    def _waiting_question_screen(self) -> str:
+        """The waiting question (no choices: answered by SMS or not at all), shortened if
+        it must be to fit one screen."""
         question = self.state["question"]
         while True:
             screen = text(
@@ -188,7 +191,7 @@ class Engine:
             question = question[:-4].rstrip() + "..." if len(question) > 4 else ""
 
     def _summary(self) -> str:
-        label = CATEGORY_LABELS[self.data["category"]][self.lang]
+        label = texts.label(CATEGORY_LABELS, self.data["category"], self.lang)
         place = text("unknown_place", self.lang)
         if self.data.get("commune"):
             commune = Commune.objects.select_related("cercle").get(pk=self.data["commune"])
@@ -197,8 +200,8 @@ class Engine:
             place = to_gsm7(Cercle.objects.get(pk=self.data["cercle"]).name)
         elif self.data.get("region"):
             place = to_gsm7(Region.objects.get(pk=self.data["region"]).name)
-        when = texts.WHEN_SHORT[self.data["occurred"]][self.lang]
-        people = texts.PEOPLE_SHORT[self.data["people"]][self.lang]
+        when = texts.label(texts.WHEN_SHORT, self.data["occurred"], self.lang)
+        people = texts.label(texts.PEOPLE_SHORT, self.data["people"], self.lang)
         return f"{label}\n{place}\n{when}, {people}"
 
     # --- input handlers: return False for an invalid choice ----------------------------
@@ -345,11 +348,16 @@ class Engine:
         if report.support_consent == Consent.ASKED:
             self._go("consent")
             return True
-        # A relay's question that waited for the reporter (SMS_REPLY_MODE=never).
-        question = services.report_pending_question_take(report=report, channel=Channel.USSD)
-        if question:
-            self.state["question"] = to_gsm7(question)
-        self._go("question" if question else "status")
+        # A relay's question that waited for the reporter (SMS_REPLY_MODE=never) is given
+        # now; one with numbered choices is then answered here by a digit.
+        waiting = services.report_pending_question_take(report=report, channel=Channel.USSD)
+        if questions.pending_choices(report):
+            self._go("question")
+        elif waiting:
+            self.state["question"] = to_gsm7(waiting)
+            self._go("waiting_question")
+        else:
+            self._go("status")
         return True
 
     def _on_unknown_code(self, choice: str) -> bool | None:
@@ -359,6 +367,27 @@ class Engine:
             self.state["step"], self.state["history"] = "menu", []
         else:
             return False
+        return True
+
+    def _question_screen(self) -> str:
+        from reporting.models import Report
+
+        pending = questions.pending_choices(Report.objects.get(pk=self.state["tracked_id"])) or {}
+        return questions.ussd_screen(
+            code=self.state["code"],
+            status=self.state["status"],
+            question=pending.get("text", ""),
+            choices=pending.get("choices", []),
+            language=self.lang,
+        )
+
+    def _on_question(self, choice: str) -> bool | None:
+        from reporting.models import Report
+
+        report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
+        if not questions.report_answer_question(report=report, choice=choice, channel=Channel.USSD):
+            return False
+        self._go("consent_thanks")
         return True
 
     def _on_consent(self, choice: str) -> bool | None:

@@ -1,18 +1,21 @@
 """Every USSD screen text in French, English and Bambara.
 
-Plain GSM-7 only (no ê ô î ç: they would push the screen to UCS-2 and halve it), short,
-numbered choices; every screen is checked against 182 characters in every language by
+Written in plain French; ``text`` keeps the accents GSM-7 has (é è à ù É) and
+transliterates the others (ê ô î ç would push the screen to UCS-2 and halve it). Short,
+numbered choices; every screen is checked against 182 septets in every language by
 ``tests/reporting/test_ussd.py``. Bambara texts are drafts awaiting native review.
 """
 
 from __future__ import annotations
+
+from veille.gsm7 import to_gsm7
 
 NEEDS_NATIVE_REVIEW = {"bm"}
 LANGUAGES = ("fr", "en", "bm")
 
 T: dict[str, dict[str, str]] = {
     "welcome": {
-        "fr": "Veille - signalement anonyme\n1 Francais\n2 English\n3 Bamanankan",
+        "fr": "Veille - signalement anonyme\n1 Français\n2 English\n3 Bamanankan",
         "en": "Veille - signalement anonyme\n1 Francais\n2 English\n3 Bamanankan",
         "bm": "Veille - signalement anonyme\n1 Francais\n2 English\n3 Bamanankan",
     },
@@ -22,17 +25,17 @@ T: dict[str, dict[str, str]] = {
         "bm": "Veille (i togo te fo)\n1 Ko do fo\n2 Kibaru ladon",
     },
     "category": {"fr": "Quel incident ?", "en": "What happened?", "bm": "Mun kera?"},
-    "region": {"fr": "Quelle region ?", "en": "Which region?", "bm": "Mara jumen?"},
+    "region": {"fr": "Quelle région ?", "en": "Which region?", "bm": "Mara jumen?"},
     "cercle": {"fr": "Quel cercle ?", "en": "Which cercle?", "bm": "Serekili jumen?"},
     "commune": {"fr": "Quelle commune ?", "en": "Which commune?", "bm": "Komini jumen?"},
     "when": {
-        "fr": "Quand ?\n1 En ce moment\n2 Aujourd'hui\n3 Hier\n4 Cette semaine\n5 Plus tot\n6 Je ne sais pas\n0 Retour",
+        "fr": "Quand ?\n1 En ce moment\n2 Aujourd'hui\n3 Hier\n4 Cette semaine\n5 Plus tôt\n6 Je ne sais pas\n0 Retour",
         "en": "When?\n1 Right now\n2 Today\n3 Yesterday\n4 This week\n5 Earlier\n6 I don't know\n0 Back",
         "bm": "Tuma jumen?\n1 Sisan\n2 Bi\n3 Kunun\n4 Nin dogokun\n5 Ka kon o ne\n6 N t'a don\n0 Segin",
     },
     "people": {
         "fr": (
-            "Combien de personnes touchees ?\n1 Aucune\n2 Une\n3 2 a 5\n4 6 a 20\n5 Plus de 20\n"
+            "Combien de personnes touchées ?\n1 Aucune\n2 Une\n3 2 à 5\n4 6 à 20\n5 Plus de 20\n"
             "6 Je ne sais pas\n0 Retour"
         ),
         "en": "How many people affected?\n1 None\n2 One\n3 2 to 5\n4 6 to 20\n5 More than 20\n6 I don't know\n0 Back",
@@ -46,17 +49,17 @@ T: dict[str, dict[str, str]] = {
         "bm": "A sebe:\n{summary}\n1 A ci\n2 A dabila\n0 Segin",
     },
     "done": {
-        "fr": "Merci. Signalement recu.\nCode de suivi: {code}\nGardez ce code. Rien ne reste dans votre telephone.",
+        "fr": "Merci. Signalement reçu.\nCode de suivi: {code}\nGardez ce code. Rien ne reste dans votre téléphone.",
         "en": "Thank you. Report received.\nTracking code: {code}\nKeep this code. Nothing stays on your phone.",
         "bm": "I ni ce. I ka kibaru sera.\nKode: {code}\nI ka kode mara. Foyi te to i ka telefoni kono.",
     },
     "cancelled": {
-        "fr": "Signalement annule. Rien n'a ete envoye.",
+        "fr": "Signalement annulé. Rien n'a été envoyé.",
         "en": "Report cancelled. Nothing was sent.",
         "bm": "Kibaru dabilara. Foyi ma ci.",
     },
     "ask_code": {
-        "fr": "Entrez votre code de suivi (10 caracteres) :\n0 Retour",
+        "fr": "Entrez votre code de suivi (10 caractères) :\n0 Retour",
         "en": "Enter your tracking code (10 characters):\n0 Back",
         "bm": "I ka kode sebe (sigiden 10):\n0 Segin",
     },
@@ -66,7 +69,7 @@ T: dict[str, dict[str, str]] = {
         "bm": "Kibaru {code}: {status}.",
     },
     "consent": {
-        "fr": "Signalement {code} : {status}.\nVoulez-vous etre mise en contact avec un centre d'appui ?\n1 Oui\n2 Non",
+        "fr": "Signalement {code} : {status}.\nVoulez-vous être mise en contact avec un centre d'appui ?\n1 Oui\n2 Non",
         "en": "Report {code}: {status}.\nWould you like to be put in touch with a support centre?\n1 Yes\n2 No",
         "bm": "Kibaru {code}: {status}.\nI b'a fe ka i ni deme so ye bena wa?\n1 Awo\n2 Ayi",
     },
@@ -80,12 +83,12 @@ T: dict[str, dict[str, str]] = {
         "bm": "Kibaru {code}: {status}.\nJeninfo ka ninkali: {question}\nA jaabi SMS la ni telefoni in ye.",
     },
     "consent_thanks": {
-        "fr": "Merci, votre reponse est enregistree.",
+        "fr": "Merci, votre réponse est enregistrée.",
         "en": "Thank you, your answer is recorded.",
         "bm": "I ni ce, i ka jaabi sebenna.",
     },
     "unknown_code": {
-        "fr": "Code inconnu. Verifiez-le.\n1 Reessayer\n0 Menu",
+        "fr": "Code inconnu. Vérifiez-le.\n1 Réessayer\n0 Menu",
         "en": "Unknown code. Please check it.\n1 Try again\n0 Menu",
         "bm": "Kode in ma don. A laje.\n1 A segin\n0 Menu",
     },
@@ -96,7 +99,7 @@ T: dict[str, dict[str, str]] = {
     },
     "invalid": {"fr": "Choix invalide.", "en": "Invalid choice.", "bm": "A ma nyi."},
     "error": {
-        "fr": "Desole, une erreur est survenue. Reessayez plus tard.",
+        "fr": "Désolé, une erreur est survenue. Réessayez plus tard.",
         "en": "Sorry, something went wrong. Please try again later.",
         "bm": "Haketo, fili donna. A segin o ko fe.",
     },
@@ -113,11 +116,11 @@ T: dict[str, dict[str, str]] = {
 
 # Menu labels of categories, most common first.
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "armed_attack": {"fr": "Attaque armee", "en": "Armed attack", "bm": "Marifa binkanni"},
+    "armed_attack": {"fr": "Attaque armée", "en": "Armed attack", "bm": "Marifa binkanni"},
     "robbery": {"fr": "Vol, banditisme", "en": "Robbery, banditry", "bm": "Sonyali"},
-    "armed_presence": {"fr": "Groupe arme vu", "en": "Armed group seen", "bm": "Marifatigiw yera"},
+    "armed_presence": {"fr": "Groupe armé vu", "en": "Armed group seen", "bm": "Marifatigiw yera"},
     "explosive": {"fr": "Engin explosif, mine", "en": "Explosive, mine", "bm": "Bonbon, mini"},
-    "kidnapping": {"fr": "Enlevement", "en": "Kidnapping", "bm": "Mogo minena"},
+    "kidnapping": {"fr": "Enlèvement", "en": "Kidnapping", "bm": "Mogo minena"},
     "threat": {"fr": "Menace", "en": "Threat", "bm": "Bagabaga"},
     "gbv": {"fr": "Violence faite aux femmes", "en": "Violence against women", "bm": "Musow tooroli"},
     "force_abuse": {
@@ -125,8 +128,8 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {
         "en": "Abuse by forces or officials",
         "bm": "Sorodasiw ka tooro",
     },
-    "intercommunity": {"fr": "Conflit entre communautes", "en": "Conflict between communities", "bm": "Kele siyaw ce"},
-    "displacement": {"fr": "Deplacement de personnes", "en": "People displaced", "bm": "Mogow boli"},
+    "intercommunity": {"fr": "Conflit entre communautés", "en": "Conflict between communities", "bm": "Kele siyaw ce"},
+    "displacement": {"fr": "Déplacement de personnes", "en": "People displaced", "bm": "Mogow boli"},
     "other": {"fr": "Autre", "en": "Other", "bm": "Were"},
 }
 CATEGORY_ORDER = list(CATEGORY_LABELS)
@@ -138,14 +141,14 @@ WHEN_SHORT = {
     "today": {"fr": "aujourd'hui", "en": "today", "bm": "bi"},
     "yesterday": {"fr": "hier", "en": "yesterday", "bm": "kunun"},
     "this_week": {"fr": "cette semaine", "en": "this week", "bm": "nin dogokun"},
-    "earlier": {"fr": "plus tot", "en": "earlier", "bm": "ka kon"},
+    "earlier": {"fr": "plus tôt", "en": "earlier", "bm": "ka kon"},
     "unknown": {"fr": "date inconnue", "en": "date unknown", "bm": "tuma ma don"},
 }
 PEOPLE_SHORT = {
     "none": {"fr": "aucune pers.", "en": "no one", "bm": "mogo si te"},
     "1": {"fr": "1 pers.", "en": "1 person", "bm": "mogo kelen"},
-    "2-5": {"fr": "2 a 5 pers.", "en": "2-5 people", "bm": "mogo 2-5"},
-    "6-20": {"fr": "6 a 20 pers.", "en": "6-20 people", "bm": "mogo 6-20"},
+    "2-5": {"fr": "2 à 5 pers.", "en": "2-5 people", "bm": "mogo 2-5"},
+    "6-20": {"fr": "6 à 20 pers.", "en": "6-20 people", "bm": "mogo 6-20"},
     "20+": {"fr": "plus de 20 pers.", "en": "20+ people", "bm": "mogo 20+"},
     "unknown": {"fr": "nombre inconnu", "en": "number unknown", "bm": "hake ma don"},
 }
@@ -153,4 +156,8 @@ PEOPLE_SHORT = {
 
 def text(key: str, language: str, **params: str) -> str:
     entry = T[key]
-    return entry.get(language, entry["fr"]).format(**params)
+    return to_gsm7(entry.get(language, entry["fr"]).format(**params))
+
+
+def label(labels: dict[str, dict[str, str]], key: str, language: str) -> str:
+    return to_gsm7(labels[key][language])

@@ -7,7 +7,7 @@ import pytest
 
 from alerts.models import Alert, AlertStatus
 from alerts.services import alert_forward
-from alerts.sms import parse_alert_command
+from commands.router import parse_alert_command
 from focal_points.models import Category, Member
 from places.models import Commune
 from reporting import triage
@@ -82,7 +82,7 @@ def test_a_focal_point_acknowledges_then_reports_the_response(alert, sms_from, o
         "on_site",
         "done",
     ]
-    assert f"Veille R-{ref}: reception enregistre. Merci." in [m.body for m in outbox]
+    assert f"Veille R-{ref}: réception, c'est noté. Merci." in [m.body for m in outbox]
     assert Report.objects.count() == 1  # no answer became a report
 
 
@@ -98,7 +98,7 @@ def test_someone_elses_alert_changes_nothing_and_says_so(alert, sms_from, outbox
 
     alert.refresh_from_db()
     assert alert.status == AlertStatus.SENT
-    assert outbox[-1].body == f"Veille: R-{alert.reference} n'est pas une de vos alertes. Rien n'a ete modifie."
+    assert outbox[-1].body == f"Veille: R-{alert.reference} n'est pas une de vos alertes. Rien n'a été modifié."
 
 
 def test_an_unknown_number_changes_nothing_says_so_and_makes_no_report(alert, sms_from, outbox):
@@ -106,7 +106,7 @@ def test_an_unknown_number_changes_nothing_says_so_and_makes_no_report(alert, sm
 
     alert.refresh_from_db()
     assert alert.status == AlertStatus.SENT
-    assert outbox[-1].body == "Veille: numero non reconnu. Rien n'a ete modifie."
+    assert outbox[-1].body == "Veille: numéro non reconnu. Rien n'a été modifié."
     assert Report.objects.count() == 1
 
 
@@ -120,7 +120,7 @@ def test_a_step_backwards_is_refused(alert, sms_from, outbox):
     sms_from(COULIBALY, f"FIN {alert.reference}")
     sms_from(COULIBALY, f"OK {alert.reference}")
 
-    assert outbox[-1].body == f"Veille: R-{alert.reference} est deja fin. Rien n'a ete modifie."
+    assert outbox[-1].body == f"Veille: R-{alert.reference} est déjà fin. Rien n'a été modifié."
 
 
 # --- A leading R: the "R-" prefix, or the first letter of the reference --------------
@@ -155,7 +155,7 @@ def test_a_reference_that_starts_with_r_is_not_cut(alert, sms_from, outbox):
 
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACKNOWLEDGED
-    assert outbox[-1].body == "Veille R-RK7MA: reception enregistre. Merci."
+    assert outbox[-1].body == "Veille R-RK7MA: réception, c'est noté. Merci."
 
 
 def test_an_r_prefix_without_its_dash_still_finds_the_alert(alert, sms_from, outbox):
@@ -174,4 +174,4 @@ def test_an_unknown_sender_quoting_a_reference_with_its_r_is_told_nothing_change
 
     alert.refresh_from_db()
     assert alert.status == AlertStatus.SENT
-    assert outbox[-1].body == "Veille: numero non reconnu. Rien n'a ete modifie."
+    assert outbox[-1].body == "Veille: numéro non reconnu. Rien n'a été modifié."

@@ -42,7 +42,7 @@ def test_it_forwards_the_summary_never_the_reporters_words(deployment, outbox, d
     assert len(alerts) == 1 and len(sms) == 1
     assert sms[0].body.startswith(f"Veille R-{report.reference} URGENT: attaque, Dangol-Boré.")
     assert "mots de l'auteur" not in sms[0].body
-    assert sms[0].body.endswith(f"Repondez OK {report.reference}")
+    assert sms[0].body.endswith(f"Répondez OK {report.reference}")
     report.refresh_from_db()
     assert report.status == ReportStatus.FORWARDED
     assert alerts[0].events.get().kind == AlertEventKind.FORWARDED
@@ -119,21 +119,6 @@ def test_a_relay_of_another_area_cannot_forward(deployment):
         )
 
 
-@pytest.mark.parametrize("severity", ["critical", "high", "medium", "low"])
-def test_the_alert_sms_fits_one_segment_whatever_the_summary(severity):
-    text = alert_sms(
-        reference="WWWWWWWW",
-        severity=severity,
-        category="armed_presence",
-        place="Koporokendié Nâ (ou Koporo Na) très long nom",
-        summary="ç" + "mot " * 100,
-    )
-
-    assert is_gsm7(text)
-    assert segment_count(text) == 1
-    assert text.endswith("Repondez OK WWWWWWWW")
-
-
 def test_an_alert_that_cannot_be_delivered_is_reported_to_the_relay(
     deployment, outbox, settings, django_capture_on_commit_callbacks
 ):
@@ -158,6 +143,77 @@ def test_an_alert_that_cannot_be_delivered_is_reported_to_the_relay(
     assert alert.events.filter(kind=AlertEventKind.DELIVERY_FAILED).exists()
     assert outbox[-1].to == "+22376100001"
     assert (
-        outbox[-1].body
-        == f"Veille R-{report.reference}: alerte NON remise a Adjudant Coulibaly. Transmettez a un autre point focal."
+        outbox[-1].body == f"Veille R-{report.reference}: alerte NON remise à Adjudant Coulibaly. "
+        f"Transmettez à un autre point focal (TRANSMETTRE {report.reference})."
+    )
+
+
+# --- the summary is never cut: its limit is what the alert's one segment leaves -------
+
+
+def test_a_summary_at_its_limit_makes_a_one_segment_alert_in_every_language_and_severity(deployment):
+    from reporting.texts import ALERT_SEVERITY_WORDS, CATEGORY_WORDS, LANGUAGES, alert_summary_limit
+
+    report = triaged("Dangol-Boré", Category.ARMED_ATTACK, "Aminata Guindo")
+    limit = alert_summary_limit(report)
+    summary = ("é" * (limit - 1)) + "."  # accents GSM-7 has cost one septet
+    assert limit >= 60  # room for a real sentence with a real commune
+    for language in LANGUAGES:
+        for severity in ALERT_SEVERITY_WORDS:
+            for category in CATEGORY_WORDS:
+                text = alert_sms(
+                    reference=report.reference,
+                    severity=severity,
+                    category=category,
+                    place=report.place_label,
+                    summary=summary,
+                    language=language,
+                )
+                assert is_gsm7(text) and segment_count(text) == 1, (language, severity, category)
+                assert summary in text  # whole, never cut
+
+
+def test_the_105_character_summary_is_refused_not_cut(deployment):
+    report = triaged("Dangol-Boré", Category.ARMED_ATTACK, "Aminata Guindo")
+    long_summary = (
+        "2 à 5 personnes touchées au marché de Boni, hommes armés à moto venus du nord, partis vers Hombori à midi."
+    )
+    assert len(long_summary) >= 105
+
+    with pytest.raises(triage.TriageError, match="trop long pour le SMS d'alerte"):
+        triage.report_summarise(
+            member=Member.objects.get(name="Aminata Guindo"), report_id=report.pk, summary=long_summary
+        )
+    report.refresh_from_db()
+    assert report.summary == "Attaque armee au marche, trois blesses."
+
+
+def test_an_old_summary_too_long_for_the_alert_is_refused_at_forwarding(deployment, outbox):
+    report = triaged("Dangol-Boré", Category.ARMED_ATTACK, "Aminata Guindo")
+    Report.objects.filter(pk=report.pk).update(summary="mot " * 40)  # written before the limit existed
+
+    with pytest.raises(ForwardError, match="trop long"):
+        alert_forward(
+            member=Member.objects.get(name="Aminata Guindo"),
+            report_id=report.pk,
+            focal_point_ids=ids("Adjudant Coulibaly"),
+        )
+    assert not Alert.objects.exists() and outbox == []
+
+
+def test_the_alert_is_in_the_focal_points_language(deployment, outbox, django_capture_on_commit_callbacks):
+    report = triaged("Dangol-Boré", Category.ARMED_ATTACK, "Aminata Guindo")
+    Member.objects.filter(name="Adjudant Coulibaly").update(languages="en,fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert_forward(
+            member=Member.objects.get(name="Aminata Guindo"),
+            report_id=report.pk,
+            focal_point_ids=ids("Adjudant Coulibaly"),
+        )
+
+    (sms,) = [m for m in outbox if m.to == "+22376200001"]
+    assert sms.body == (
+        f"Veille R-{report.reference} URGENT: attack, Dangol-Boré. Attaque armee au marche, trois blesses. "
+        f"Reply OK {report.reference}"
     )

@@ -150,7 +150,9 @@ def test_an_outbound_sms_that_failed_late_goes_outbound_retention_days_after_it_
     message.refresh_from_db()
     OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundStatus.SENT, provider_message_id="SMlate")
     clock.move(days=10)
-    assert services.outbound_status_update(provider="locmem", provider_message_id="SMlate", status=OutboundStatus.UNDELIVERED)
+    assert services.outbound_status_update(
+        provider="locmem", provider_message_id="SMlate", status=OutboundStatus.UNDELIVERED
+    )
 
     clock.move(days=settings.OUTBOUND_RETENTION_DAYS, minutes=-1)
     tasks.purge_old_messages()

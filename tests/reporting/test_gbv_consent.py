@@ -39,7 +39,7 @@ def test_yes_by_sms_allows_the_referral(gbv_by_sms, fatoumata, phone, outbox, dj
     with django_capture_on_commit_callbacks(execute=True):
         triage.report_request_consent(member=fatoumata, report_id=gbv_by_sms.pk)
     question = outbox[-1]
-    assert question.to == "+22376123456" and "Repondez OUI ou NON" in question.body
+    assert question.to == "+22376123456" and "Répondez OUI ou NON" in question.body
 
     phone.send("Oui")
     gbv_by_sms.refresh_from_db()

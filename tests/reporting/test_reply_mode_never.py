@@ -131,7 +131,7 @@ def test_the_relay_is_told_by_sms_when_asking_by_sms(sms_report, client, outbox,
     relay.send(f"QUESTION {sms_report.reference} {QUESTION}")
 
     reply = [sms.body for sms in outbox if sms.to == FATOUMATA][-1]
-    assert reply.startswith(f"Veille R-{sms_report.reference}: question en attente, pas envoyee")
+    assert reply.startswith(f"Veille R-{sms_report.reference}: question en attente")
     assert len(reply) <= 160
     assert to_reporter(outbox) == []
     assert Report.objects.get(pk=sms_report.pk).pending_question == QUESTION
@@ -150,7 +150,7 @@ def test_the_consent_question_waits_for_statut(
     assert Report.objects.get(pk=sms_report.pk).support_consent == Consent.ASKED
 
     phone.send("STATUT")
-    assert "Repondez OUI ou NON" in to_reporter(outbox)[-1]
+    assert "Répondez OUI ou NON" in to_reporter(outbox)[-1]
     phone.send("oui")
     assert Report.objects.get(pk=sms_report.pk).support_consent == Consent.GIVEN
 
@@ -226,7 +226,13 @@ def test_the_ussd_follow_up_shows_the_waiting_question(fatoumata, client):
 def test_the_ussd_question_screen_fits_with_the_longest_question(language):
     from reporting.ussd.engine import Engine
 
-    state = {"lang": language, "step": "question", "code": "W" * 6, "status": "en verification", "question": "W" * 140}
+    state = {
+        "lang": language,
+        "step": "waiting_question",
+        "code": "W" * 10,
+        "status": "en verification",
+        "question": "W" * 140,
+    }
     screen = Engine(state, sender_pseudonym="p1:x").current()
 
     assert screen.end and gsm7_length(screen.text) <= USSD_SCREEN_LIMIT
@@ -252,3 +258,22 @@ def test_a_closed_reports_waiting_question_is_never_given(
     phone.send("STATUT")
 
     assert all(QUESTION not in body for body in to_reporter(outbox))
+
+
+def test_a_question_with_choices_waits_then_is_answered_by_digit(
+    sms_report, fatoumata, phone, outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        triage.report_ask_reporter(
+            member=fatoumata, report_id=sms_report.pk, question="Combien de blessés ?", choices=["aucun", "un", "plus"]
+        )
+    assert to_reporter(outbox) == []  # nothing unasked
+
+    phone.send("STATUT")
+    given = to_reporter(outbox)[-1]
+    assert "Combien de blessés" in given and "1 aucun" in given
+    phone.send("3")
+
+    report = Report.objects.get(pk=sms_report.pk)
+    assert report.pending_question is None
+    assert report.events.filter(kind=ReportEventKind.QUESTION_ANSWERED).exists()

@@ -19,7 +19,7 @@ def test_the_relays_of_the_commune_get_a_neutral_notice(deployment, phone, outbo
     notices = [sms for sms in outbox if sms.to in RELAY_NUMBERS]
     assert {sms.to for sms in notices} == RELAY_NUMBERS
     # SMS reports arrive unclassified; the relay classifies during triage.
-    assert notices[0].body == f"Veille R-{report.reference}: a classer, Dangol-Boré. A traiter."
+    assert notices[0].body == f"Veille R-{report.reference}: à classer, Dangol-Boré. A traiter."
     assert "blesses" not in notices[0].body
     assert set(report.recipients.values_list("rule", flat=True)) == {"Relais de la zone (commune)"}
     assert report.events.filter(kind=ReportEventKind.ROUTED).count() == 1

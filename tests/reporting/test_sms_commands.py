@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.sms import parse_command
+from commands.router import parse_resident as parse_command
 
 TABLE = [
     ("STOP", "opt_out", ""),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from commands.relay import parse
 from focal_points.models import Category
 from places.models import Commune
 from reporting.models import Report, ReportEventKind, ReportStatus
 from reporting.services import PlaceChoice, report_submit
-from reporting.staff_sms import parse_staff_command
 from tests.conftest import TwilioPhone
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +32,12 @@ HAMADOUN = "+223 76 10 00 04"  # relay of Mopti/Socoura
     ],
 )
 def test_it_parses_commands(body, action, reference, rest):
-    command = parse_staff_command(body)
+    command = parse(body, "relay")
     assert (command.action, command.reference, command.rest) == (action, reference, rest)
 
 
 def test_a_non_command_is_not_parsed():
-    assert parse_staff_command("attaque au marche") is None
+    assert parse("attaque au marche", "relay") is None
 
 
 @pytest.fixture
@@ -69,9 +69,9 @@ def test_a_relay_claims_verifies_summarises_and_closes_by_sms(boni_report, relay
     ]
     assert replies == [
         f"Veille R-{ref}: pris en charge.",
-        f"Veille R-{ref}: verifie.",
-        f"Veille R-{ref}: resume enregistre.",
-        f"Veille R-{ref}: cloture.",
+        f"Veille R-{ref}: vérifié.",
+        f"Veille R-{ref}: résumé enregistré.",
+        f"Veille R-{ref}: cloturé.",
     ]
     actors = set(boni_report.events.filter(kind=ReportEventKind.CLAIMED).values_list("member__name", flat=True))
     assert actors == {"Aminata Guindo"}
@@ -91,20 +91,31 @@ def test_another_areas_relay_learns_nothing(boni_report, relay_phone, outbox):
     assert boni_report.claimed_by is None
 
 
-def test_a_wrong_command_gets_help_and_never_becomes_a_report(boni_report, relay_phone, outbox):
+def test_a_wrong_command_is_not_understood_and_never_becomes_a_report(boni_report, relay_phone, outbox):
     relay_phone(AMINATA).send("bonjour je suis au marche")
 
-    assert outbox[-1].body.startswith("Veille: PRENDRE ref")
+    assert outbox[-1].body == "Veille: commande non comprise, rien n'a été modifié. Envoyez AIDE pour la liste."
     assert Report.objects.count() == 1
 
 
 def test_a_bad_close_reason_is_refused_clearly(boni_report, relay_phone, outbox):
     relay_phone(AMINATA).send(f"FERMER {boni_report.reference} parce que")
 
-    assert outbox[-1].body == f"Veille R-{boni_report.reference}: refuse (motif: DOUBLON, FAUX, HORS ou RESOLU)."
+    assert outbox[-1].body == "Veille: il manque quelque chose. Écrivez: FERMER ref DOUBLON, FAUX, HORS ou RESOLU"
 
 
 def test_a_resident_is_not_taken_for_a_relay(boni_report, phone, outbox):
-    phone.send(f"PRENDRE {boni_report.reference}")
+    phone.send("PRENDRE la route de Boni est dangereuse, des hommes armes")
 
     assert Report.objects.count() == 2  # a resident's text is a report, whatever it says
+    boni_report.refresh_from_db()
+    assert boni_report.claimed_by is None
+
+
+def test_an_unknown_number_quoting_a_reference_is_told_nothing_changed(boni_report, phone, outbox):
+    phone.send(f"PRENDRE {boni_report.reference}")
+
+    assert outbox[-1].body == "Veille: numéro non reconnu. Rien n'a été modifié."
+    assert Report.objects.count() == 1
+    boni_report.refresh_from_db()
+    assert boni_report.claimed_by is None

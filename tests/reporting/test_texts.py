@@ -16,6 +16,7 @@ from reporting.texts import (
     guess_language,
     sms_text,
     staff_text,
+    status_word,
 )
 from veille.gsm7 import is_gsm7, segment_count
 
@@ -34,7 +35,7 @@ def test_it_fits_one_gsm7_segment_with_its_longest_values(key, language):
 
 @pytest.mark.parametrize("status", list(STATUS_WORDS))
 def test_every_status_word_is_gsm7_in_every_language(status):
-    assert all(is_gsm7(STATUS_WORDS[status][lang]) for lang in LANGUAGES)
+    assert all(is_gsm7(status_word(status, lang)) for lang in LANGUAGES)
 
 
 def test_every_text_exists_in_every_language():

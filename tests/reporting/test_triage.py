@@ -186,14 +186,14 @@ def test_a_reporter_who_asked_is_told_of_the_closure_in_neutral_words(
     phone.send("PREVENIR")
     report = Report.objects.get()
     assert report.notify_on_close
-    assert outbox[-1].body == "Veille: vous serez prevenu quand votre signalement sera cloture."
+    assert outbox[-1].body == "Veille: vous serez prévenu quand votre signalement sera cloturé."
 
     with django_capture_on_commit_callbacks(execute=True):
         triage.report_close(member=people["Fatoumata Cissé"], report_id=report.pk, reason="resolved")
 
     notice = outbox[-1]
     assert notice.to == "+22376123456"
-    assert notice.body == "Veille: votre signalement a ete traite et cloture. Merci de votre confiance."
+    assert notice.body == "Veille: votre signalement a été traité et cloturé. Merci de votre confiance."
     assert report.events.filter(kind=ReportEventKind.INFORMED).exists()
     assert ContactVaultEntry.objects.count() == 0  # and then the number is forgotten
 

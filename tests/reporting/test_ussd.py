@@ -10,7 +10,7 @@ import pytest
 from places.models import Cercle, Commune, Region
 from reporting.models import Consent, Report, UssdSession
 from reporting.ussd.engine import Engine
-from reporting.ussd.texts import LANGUAGES, T
+from reporting.ussd.texts import LANGUAGES, T, text
 from tests.conftest import africastalking_url
 from veille.gsm7 import USSD_SCREEN_LIMIT, gsm7_length, is_gsm7
 
@@ -84,7 +84,7 @@ def test_a_full_report_in_french(client, gazetteer):
     assert screen.startswith("CON Quand ?")
     dialer.send("2")
     confirm = dialer.send("3")
-    assert "Attaque armee\nDangol-Boré (Douentza)\naujourd'hui, 2 a 5 pers." in confirm
+    assert "Attaque armée\nDangol-Boré (Douentza)\naujourd'hui, 2 à 5 pers." in confirm
 
     done = dialer.send("1")
 
@@ -134,7 +134,7 @@ def test_back_and_more_navigate_like_mobile_money(client, gazetteer):
     first_page = dialer.send("9")  # categories page 2
     assert "Autre" in first_page
     assert dialer.send("0").startswith("CON Quel incident ?")  # back to page 1
-    assert "Attaque armee" in dialer.post("*".join(dialer.inputs)).content.decode()
+    assert "Attaque armée" in dialer.post("*".join(dialer.inputs)).content.decode()
     assert dialer.send("0").startswith("CON Veille (anonyme)")  # back to the menu
 
 
@@ -257,7 +257,7 @@ def test_follow_a_report_and_answer_the_consent_question(client, deployment):
     follow.dial(), follow.send("1"), follow.send("2")
     question = follow.send(code.lower())
     assert "centre d'appui" in question and question.startswith("CON ")
-    assert follow.send("1").startswith("END Merci, votre reponse est enregistree.")
+    assert follow.send("1").startswith("END Merci, votre réponse est enregistrée.")
 
     report.refresh_from_db()
     assert report.support_consent == Consent.GIVEN
@@ -299,11 +299,11 @@ def test_every_fixed_screen_fits_in_every_language(language):
     longest = {
         "summary": "Abus de forces ou officiels\nKoporokendie Na (ou Koporo Na (Koro)\ncette semaine, plus de 20 pers.",
         "code": "WWWWWW",
-        "status": "en verification",
+        "status": "en vérification",
         "question": "",  # shortened by the engine to fit: tests/reporting/test_reply_mode_never.py
     }
-    for key, entry in T.items():
-        screen = T["invalid"][language] + "\n" + entry[language].format(**longest)
+    for key in T:
+        screen = text("invalid", language) + "\n" + text(key, language, **longest)
         assert is_gsm7(screen), key
         assert gsm7_length(screen) <= USSD_SCREEN_LIMIT, (key, language, gsm7_length(screen))
 
@@ -315,3 +315,47 @@ def test_every_commune_is_reachable(gazetteer):
         _, pages, _ = engine._pages()
         reachable += sum(len(page) for page in pages)
     assert reachable == Commune.objects.count()
+
+
+def test_a_question_with_choices_is_answered_on_the_ussd_follow_up(client, deployment):
+    from focal_points.models import Member
+    from reporting import triage
+    from reporting.models import ReportEventKind
+
+    dialer = Dialer(client)
+    walk_to_commune(dialer, "Mopti", "Douentza", "Hombori")
+    dialer.send("1"), dialer.send("1")
+    code = dialer.send("1").split("Code de suivi: ")[1].split("\n")[0]
+    report = Report.objects.get()
+    relay = Member.objects.get(name="Fatoumata Cissé")
+    triage.report_ask_reporter(
+        member=relay, report_id=report.pk, question="Combien de blessés ?", choices=["aucun", "un ou deux", "plus"]
+    )
+
+    follow = Dialer(client, session_id="ATUid_question")
+    follow.dial(), follow.send("1"), follow.send("2")
+    screen = follow.send(code)
+    assert screen.startswith("CON Signalement ") and "Combien de blessés ?\n1 aucun\n2 un ou deux\n3 plus" in screen
+    assert follow.send("7").startswith("CON Choix invalide.")
+    assert follow.send("3").startswith("END Merci, votre réponse est enregistrée.")
+
+    report.refresh_from_db()
+    assert report.description.endswith("Réponse 3: plus") and report.question is None
+    assert report.events.filter(kind=ReportEventKind.QUESTION_ANSWERED, channel="ussd").count() == 1
+
+
+def test_a_question_too_long_for_a_ussd_screen_is_refused(deployment):
+    from focal_points.models import Member
+    from reporting import triage
+    from reporting.services import PlaceChoice, report_submit
+
+    report = report_submit(
+        channel="ussd", category="armed_attack", place=PlaceChoice(commune_id=Commune.objects.get(name="Hombori").pk)
+    ).report
+    with pytest.raises(triage.TriageError):
+        triage.report_ask_reporter(
+            member=Member.objects.get(name="Fatoumata Cissé"),
+            report_id=report.pk,
+            question="Q" * 100,
+            choices=["un choix assez long " * 2] * 6,
+        )

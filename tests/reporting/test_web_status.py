@@ -161,3 +161,36 @@ def test_an_answer_without_a_question_changes_nothing(client, submitted):
 
     submitted.report.refresh_from_db()
     assert submitted.report.support_consent == Consent.NOT_ASKED
+
+
+def _ask_choices(report: Report) -> None:
+    Report.objects.filter(pk=report.pk).update(
+        question={"text": "Combien de blessés ?", "choices": ["aucun", "un ou deux", "plus"]}
+    )
+
+
+def test_a_question_with_choices_is_answered_by_digit_on_the_status_page(client, submitted):
+    _ask_choices(submitted.report)
+    page = client.post(URL, {"code": submitted.receipt}).content.decode()
+    assert "Combien de blessés ?" in page and 'name="choice" value="2"' in page
+
+    response = client.post(URL, {"code": submitted.receipt, "choice": "2"})
+
+    submitted.report.refresh_from_db()
+    assert submitted.report.description.endswith("Réponse 2: un ou deux")
+    assert submitted.report.question is None
+    assert "Merci, votre réponse est enregistrée" in response.content.decode()
+    assert "Combien de blessés" not in response.content.decode(), "asked once"
+    event = ReportEvent.objects.get(report=submitted.report, kind=ReportEventKind.QUESTION_ANSWERED)
+    assert (event.channel, event.detail) == ("web", "choice 2")
+
+
+@pytest.mark.parametrize("choice", ["0", "4", "", "x", "12"])
+def test_a_choice_outside_the_list_changes_nothing(client, submitted, choice):
+    _ask_choices(submitted.report)
+
+    client.post(URL, {"code": submitted.receipt, "choice": choice})
+
+    submitted.report.refresh_from_db()
+    assert submitted.report.question is not None
+    assert not ReportEvent.objects.filter(kind=ReportEventKind.QUESTION_ANSWERED).exists()

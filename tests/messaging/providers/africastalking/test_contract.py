@@ -159,20 +159,20 @@ def test_a_gateway_that_is_not_enabled_is_refused_like_an_unknown_one(client, ga
 ANSWERED = {
     "first request of a session": (recorded(""), "CON Veille - signalement anonyme"),
     "first request already carrying input": (recorded("1"), "CON Veille - signalement anonyme"),
-    "truncated: empty body": (b"", "END Desole"),
-    "truncated: cut in the middle of a field": (recorded("")[:25], "END Desole"),
-    "truncated: no phone number": (urlencode({"sessionId": "ATUid_1", "text": ""}).encode(), "END Desole"),
-    "truncated: no session id": (urlencode({"phoneNumber": PHONE, "text": ""}).encode(), "END Desole"),
+    "truncated: empty body": (b"", "END Désolé"),
+    "truncated: cut in the middle of a field": (recorded("")[:25], "END Désolé"),
+    "truncated: no phone number": (urlencode({"sessionId": "ATUid_1", "text": ""}).encode(), "END Désolé"),
+    "truncated: no session id": (urlencode({"phoneNumber": PHONE, "text": ""}).encode(), "END Désolé"),
     "non-UTF-8 bytes in the text": (recorded("")[:-5] + b"text=%FF%FE", "CON Veille"),
     "non-UTF-8 bytes in the session id": (b"sessionId=%FF%FE&phoneNumber=%2B22376123456&text=", "CON Veille"),
     "raw Latin-1 bytes, not percent-encoded": (
         b"sessionId=ATUid_l1&phoneNumber=%2B22376123456&text=\xe9",
         "CON Veille",
     ),
-    "oversized: body over the upload limit": (recorded("1" * 3_000_000), "END Desole"),
-    "oversized: too many fields": (recorded("") + b"&f=1" * 1200, "END Desole"),
-    "oversized: session id": (recorded("", session_id="x" * 500), "END Desole"),
-    "JSON instead of a form": (b'{"sessionId": "A", "phoneNumber": "+22376123456", "text": ""}', "END Desole"),
+    "oversized: body over the upload limit": (recorded("1" * 3_000_000), "END Désolé"),
+    "oversized: too many fields": (recorded("") + b"&f=1" * 1200, "END Désolé"),
+    "oversized: session id": (recorded("", session_id="x" * 500), "END Désolé"),
+    "JSON instead of a form": (b'{"sessionId": "A", "phoneNumber": "+22376123456", "text": ""}', "END Désolé"),
 }
 
 

@@ -64,14 +64,14 @@ WALKS = {
         [
             "CON Veille - signalement anonyme",
             "CON Veille (anonyme)\n1 Signaler un incident",
-            "CON Quel incident ?\n1 Attaque armee",
-            "CON Quelle region ?\n1 Bamako",
+            "CON Quel incident ?\n1 Attaque armée",
+            "CON Quelle région ?\n1 Bamako",
             "CON Quel cercle ?\n1 Bandiagara",
             "CON Quelle commune ?\n1 Dallah",
             "CON Quelle commune ?\n1 Hairé\n2 Hombori",
             "CON Quand ?",
-            "CON Combien de personnes touchees ?",
-            "CON Confirmer :\nAttaque armee\nHombori (Douentza)\naujourd'hui, 2 a 5 pers.\n1 Envoyer",
+            "CON Combien de personnes touchées ?",
+            "CON Confirmer :\nAttaque armée\nHombori (Douentza)\naujourd'hui, 2 à 5 pers.\n1 Envoyer",
             "END Merci. Signalement recu.\nCode de suivi: ",
         ],
         ("armed_attack", "Hombori", "today", "2-5"),
@@ -141,19 +141,19 @@ def test_it_takes_a_whole_report_in_each_language(client, gazetteer, language):
 NAVIGATION = [
     # (inputs after dialing, start of the last screen)
     (["1", "1", "9"], "CON Quel incident ?\n1 Abus de forces ou officiels"),
-    (["1", "1", "9", "0"], "CON Quel incident ?\n1 Attaque armee"),
+    (["1", "1", "9", "0"], "CON Quel incident ?\n1 Attaque armée"),
     (["1", "1", "9", "0", "0"], "CON Veille (anonyme)"),
-    (["1", "1", "1", "9"], "CON Quelle region ?\n1 Ségou\n2 Sikasso"),
-    (["1", "1", "1", "9", "0"], "CON Quelle region ?\n1 Bamako"),
+    (["1", "1", "1", "9"], "CON Quelle région ?\n1 Ségou\n2 Sikasso"),
+    (["1", "1", "1", "9", "0"], "CON Quelle région ?\n1 Bamako"),
     (["1", "1", "1", "0"], "CON Quel incident ?"),
-    (["1", "1", "1", "7", "0"], "CON Quelle region ?"),
+    (["1", "1", "1", "7", "0"], "CON Quelle région ?"),
     (["1", "1", "1", "7", "4", "9", "9"], "CON Quelle commune ?\n1 Tédjé\n8 Je ne sais pas\n0 Retour"),
     (["1", "1", "1", "7", "4", "9", "9", "0"], "CON Quelle commune ?\n1 Hairé"),
     (["1", "1", "1", "7", "4", "0"], "CON Quel cercle ?"),
     (["1", "1", "1", "7", "4", "2", "0"], "CON Quelle commune ?\n1 Dallah"),
     (["1", "1", "1", "7", "4", "2", "1", "0"], "CON Quand ?"),
-    (["1", "1", "1", "7", "4", "2", "1", "1", "0"], "CON Combien de personnes touchees ?"),
-    (["1", "1", "1", "7", "4", "2", "1", "1", "2"], "END Signalement annule. Rien n'a ete envoye."),
+    (["1", "1", "1", "7", "4", "2", "1", "1", "0"], "CON Combien de personnes touchées ?"),
+    (["1", "1", "1", "7", "4", "2", "1", "1", "2"], "END Signalement annulé. Rien n'a été envoyé."),
     (["1", "0"], "CON Veille - signalement anonyme"),
     (["1", "2", "0"], "CON Veille (anonyme)"),
 ]
@@ -213,9 +213,9 @@ def test_it_answers_any_wrong_input_with_the_same_screen(client, gazetteer, wron
 
     screen = body_of(post(client, "1*1*" + wrong))
 
-    assert screen.startswith("CON Choix invalide.\nQuel incident ?\n1 Attaque armee"), screen
+    assert screen.startswith("CON Choix invalide.\nQuel incident ?\n1 Attaque armée"), screen
     # The session goes on from there.
-    assert body_of(post(client, "1*1*" + wrong + "*1")).startswith("CON Quelle region ?")
+    assert body_of(post(client, "1*1*" + wrong + "*1")).startswith("CON Quelle région ?")
 
 
 @pytest.mark.parametrize("inputs", [["1", "1", "1", "7", "4", "2", "9"], ["1", "1", "1", "7", "4", "2", "1", "7"]])
@@ -285,7 +285,7 @@ def test_it_refuses_a_live_session_to_another_phone(client, gazetteer):
 
     assert intruder.startswith("END ")
     # The owner's session is untouched and goes on.
-    assert body_of(post(client, "1*1*1")).startswith("CON Quelle region ?")
+    assert body_of(post(client, "1*1*1")).startswith("CON Quelle région ?")
 
 
 # --- Truncated and garbage requests: a valid END, HTTP 200, never an HTTP error ---------
@@ -353,7 +353,7 @@ def test_it_reads_only_what_a_session_needs_from_the_gateway(rf):
 # --- Follow-up by receipt code -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status, word", [(ReportStatus.RECEIVED, "recu"), (ReportStatus.IN_REVIEW, "en verification")])
+@pytest.mark.parametrize("status, word", [(ReportStatus.RECEIVED, "recu"), (ReportStatus.IN_REVIEW, "en vérification")])
 def test_it_tells_the_status_of_a_report_and_nothing_else(client, gazetteer, status, word):
     submitted = services.report_submit(channel=Channel.WEB, description="attaque au marche de Boni")
     Report.objects.filter(pk=submitted.report.pk).update(status=status)
@@ -412,7 +412,7 @@ def test_it_logs_a_failing_session_without_the_input_or_the_number(client, gazet
 
     screen = body_of(post(client, "1*SECRET-INPUT"))
 
-    assert screen.startswith("END Desole")
+    assert screen.startswith("END Désolé")
     logged = "\n".join(r.getMessage() + str(r.exc_info or "") + str(r.exc_text or "") for r in caplog.records)
     assert "ValueError" in logged
     assert "SECRET-INPUT" not in logged and "76123456" not in logged
