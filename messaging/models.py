@@ -9,6 +9,7 @@ ciphertext.
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from veille.fields import EncryptedJSONField, EncryptedTextField
@@ -93,8 +94,13 @@ class OutboundMessage(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # When a worker last claimed it (status "sending"): a claim that old means a lost worker.
     claimed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the service: to the minute for a message to a reporter (``coarse_times``).
+    created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A message to a reporter (a reply through the contact vault): every time kept of it
+    # (created, claimed, sent, each status change) is to the minute, so that its row does
+    # not give an SMS report's arrival to the second.
+    coarse_times = models.BooleanField(default=False)
     # The backend that took (or last tried) it: delivery reports and the deletion of the
     # provider's copy are matched on (provider, provider_message_id).
     provider = models.CharField(max_length=32, blank=True)
@@ -115,7 +121,8 @@ class OutboundEvent(models.Model):
 
     message = models.ForeignKey(OutboundMessage, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=12, choices=OutboundStatus.choices)
-    at = models.DateTimeField(auto_now_add=True)
+    # Set by the service (to the minute for a message to a reporter).
+    at = models.DateTimeField(default=timezone.now)
     detail = models.CharField(max_length=200, blank=True)
 
     class Meta:

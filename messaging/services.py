@@ -382,10 +382,11 @@ def outbound_enqueue(
 
 
 def _enqueue(
-    *, to_number: str, body: str, purpose: str, priority: int, also_check: str | None = None
+    *, to_number: str, body: str, purpose: str, priority: int, also_check: str | None = None, coarse: bool = False
 ) -> OutboundMessage | None:
     """``outbound_enqueue``; ``also_check`` is one more pseudonym whose opt-out stops the
-    message, checked in the same query as the number's own pseudonyms."""
+    message, checked in the same query as the number's own pseudonyms. ``coarse``: a
+    message to a reporter, whose times are kept to the minute."""
     from messaging import tasks
 
     canonical = normalize_msisdn(to_number) or to_number.strip()
@@ -393,10 +394,17 @@ def _enqueue(
     pseudonym = candidates[0]  # the newest key's, as pseudonym_for gives
     if _any_opted_out([*candidates, *([also_check] if also_check else [])]):
         return None
+    created = now_minute() if coarse else timezone.now()
     message = OutboundMessage.objects.create(
-        recipient=canonical, recipient_pseudonym=pseudonym, body=body, purpose=purpose, priority=priority
+        recipient=canonical,
+        recipient_pseudonym=pseudonym,
+        body=body,
+        purpose=purpose,
+        priority=priority,
+        coarse_times=coarse,
+        created_at=created,
     )
-    OutboundEvent.objects.create(message=message, status=OutboundStatus.QUEUED)
+    OutboundEvent.objects.create(message=message, status=OutboundStatus.QUEUED, at=created)
     enqueue_after_commit(tasks.send_outbound, message.pk, priority=int(priority))
     return message
 
@@ -467,7 +475,7 @@ def outbound_enqueue_to_pseudonym(
     if number is None:
         return None
     # The pseudonym's own opt-out and the number's are one query, not two.
-    return _enqueue(to_number=number, body=body, purpose=purpose, priority=priority, also_check=pseudonym)
+    return _enqueue(to_number=number, body=body, purpose=purpose, priority=priority, also_check=pseudonym, coarse=True)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -482,8 +490,24 @@ def _failure_handlers(paths: tuple[str, ...]) -> list[Callable[[OutboundMessage]
     return [import_string(path) for path in paths]
 
 
+# The times of a message to a reporter that are kept after it is sent: to the minute.
+_COARSE_FIELDS = ("sent_at", "claimed_at")
+
+
+def _event_time(message: OutboundMessage) -> datetime:
+    return now_minute() if message.coarse_times else timezone.now()
+
+
 def _set_status(message: OutboundMessage, status: str, detail: str = "", **fields: Any) -> None:
     message.status = status
+    if message.coarse_times and status not in {OutboundStatus.QUEUED, OutboundStatus.SENDING}:
+        # Done with the queue: what stays of its times is to the minute. (While queued or
+        # sending, the claim and retry times are exact: the sweeps and pacing need them.)
+        for name in _COARSE_FIELDS:
+            value = fields.get(name, getattr(message, name))
+            if isinstance(value, datetime):
+                fields[name] = value.replace(second=0, microsecond=0)
+        fields["next_attempt_at"] = None
     for name, value in fields.items():
         setattr(message, name, value)
     # The status and its event row commit together: outside a transaction that is one
@@ -491,7 +515,7 @@ def _set_status(message: OutboundMessage, status: str, detail: str = "", **field
     # without its event by a crash between them. Inside one it adds no savepoint.
     with transaction.atomic(savepoint=False):
         message.save(update_fields=["status", *fields.keys()])
-        OutboundEvent.objects.create(message=message, status=status, detail=detail[:200])
+        OutboundEvent.objects.create(message=message, status=status, detail=detail[:200], at=_event_time(message))
     if status in FINAL_FAILURES:
         # Apps that sent it learn of the failure (an alert's relay must know), through
         # dotted paths in settings so this app imports none of them. Run after the
@@ -596,6 +620,7 @@ def outbound_send(*, message_id: int) -> str:
                     message=message,
                     status=OutboundStatus.SENDING,
                     detail=f"failover from {candidate.provider}: {last_code}"[:200],
+                    at=_event_time(message),
                 )
             continue
         candidate.backend.record_outcome(candidate.lane, ok=True)

@@ -138,3 +138,30 @@ def test_an_sms_leaves_no_exact_time_in_the_inbound_row_or_the_vault(gazetteer, 
     assert _at_minute(inbound.received_at) and _at_minute(inbound.processed_at)
     assert _at_minute(vault.updated_at) and _at_minute(vault.expires_at)
     assert all(_at_minute(e.at) for e in ReportEvent.objects.all())
+
+
+def test_an_sms_to_a_reporter_keeps_its_times_to_the_minute(gazetteer, phone, outbox):
+    """The receipt's row (created, claimed, sent, each status change) would otherwise give
+    the report's arrival to the second, for as long as the row is kept."""
+    from messaging.models import OutboundEvent, OutboundMessage
+
+    phone.send("attaque a Hombori")
+
+    receipt = OutboundMessage.objects.get(purpose="resident_receipt")
+    assert receipt.coarse_times
+    times = [receipt.created_at, receipt.sent_at, receipt.claimed_at]
+    times += list(OutboundEvent.objects.filter(message=receipt).values_list("at", flat=True))
+    assert all(t.second == 0 and t.microsecond == 0 for t in times if t is not None), times
+    assert receipt.next_attempt_at is None
+
+
+def test_an_sms_to_a_member_keeps_exact_times(deployment):
+    from messaging import services
+    from messaging.models import OutboundMessage
+
+    message = services.outbound_enqueue(to_number="+22376100001", body="Veille: alerte", purpose="alert")
+    services.outbound_send(message_id=message.pk)
+
+    message = OutboundMessage.objects.get(pk=message.pk)
+    assert not message.coarse_times
+    assert message.sent_at is not None
