@@ -128,7 +128,14 @@ if REDIS_URL:
         "socket_connect_timeout": 1,
         "socket_timeout": 5,
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache may live in its own Redis (no persistence needed: locks, counters, the
+    # place index version); the broker's should keep its queue across a restart.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": envstr("CACHE_REDIS_URL", REDIS_URL),
+        }
+    }
 else:
     # Embedded default: Celery on kombu's filesystem transport, so the worker and the
     # scheduler run for real without Redis (one machine only).
@@ -186,6 +193,43 @@ CELERY_BEAT_SCHEDULE = {
     "purge-web-submissions": {"task": "reporting.tasks.purge_web_submissions", "schedule": 3600},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
 }
+
+# --- Health, readiness, metrics (docs/operations.md) -----------------------------------
+# Each readiness check is a dotted path to a callable returning (ok, detail). Apps add
+# theirs here (an SMS gateway's heartbeat is one more entry).
+READINESS_CHECKS = envlist(
+    "READINESS_CHECKS",
+    [
+        "veille.health.check_database",
+        "veille.health.check_broker",
+        "veille.health.check_cache",
+        "veille.health.check_broker_persistence",
+        "messaging.health.check_inbound_backlog",
+    ],
+)
+# Not ready once the oldest pending inbound message is older than this.
+READINESS_INBOUND_MAX_AGE_SECONDS = envint("READINESS_INBOUND_MAX_AGE_SECONDS", 600, minimum=60)
+# Not ready when the broker's Redis keeps neither AOF nor snapshots (docker-compose sets it).
+BROKER_REQUIRE_PERSISTENCE = envbool("BROKER_REQUIRE_PERSISTENCE", False)
+# Bearer token for /metrics (and for /readyz details); unset: /metrics answers 404.
+METRICS_TOKEN = envstr("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 24 characters.")
+METRICS_COLLECTORS = envlist(
+    "METRICS_COLLECTORS",
+    [
+        "veille.metrics.collect_readiness",
+        "veille.task_metrics.collect",
+        "messaging.metrics.collect",
+        "alerts.metrics.collect",
+    ],
+)
+# Probes and scrapers speak plain HTTP inside the deployment: never redirected to HTTPS
+# (Django's SECURE_REDIRECT_EXEMPT: regexes on the path without its leading slash).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# --- Backups (manage.py backup / restore) ---------------------------------------------
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(VAR_DIR / "backups")))
 
 # --- Keys ---------------------------------------------------------------------------
 VEILLE_DATA_KEYS = envstr("VEILLE_DATA_KEYS", required=True)
