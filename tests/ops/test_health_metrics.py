@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import timedelta
 from unittest import mock
 
@@ -103,16 +104,23 @@ def test_a_stale_inbound_message_makes_the_platform_not_ready(client, settings, 
     assert check["detail"].startswith("pending=1 oldest=")
 
 
-def test_the_broker_folder_refusing_files_makes_the_platform_not_ready(client, settings, tmp_path):
-    if not str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
-        pytest.skip("the embedded broker only; Redis is checked by the services run")
-    not_a_folder = tmp_path / "queue"
-    not_a_folder.write_text("")
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
-        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-        "data_folder_in": str(not_a_folder),
-    }
-    assert client.get("/readyz").status_code == 503
+def test_a_broker_that_refuses_work_makes_the_platform_not_ready(client, settings, tmp_path, token):
+    if str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
+        # The embedded broker's folder cannot take a file (here: a file in its place).
+        not_a_folder = tmp_path / "queue"
+        not_a_folder.write_text("")
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "data_folder_in": str(not_a_folder),
+        }
+    else:
+        with socket.socket() as sock:  # a port nobody listens on
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/7"
+    response = client.get("/readyz", **bearer())
+    assert response.status_code == 503
+    assert json.loads(response.content)["checks"]["broker"]["ok"] is False
 
 
 def test_metrics_is_404_without_a_token_setting(client, settings):
