@@ -141,6 +141,8 @@ else:
     # scheduler run for real without Redis (one machine only).
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's transport, with whole-file writes (a full disk leaves no broken message).
+    CELERY_BROKER_TRANSPORT = "veille.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -282,6 +284,8 @@ INBOUND_RETENTION_DAYS = envint("INBOUND_RETENTION_DAYS", 7, minimum=1)
 OUTBOUND_RETENTION_DAYS = envint("OUTBOUND_RETENTION_DAYS", 30, minimum=1)
 INBOUND_MAX_ATTEMPTS = envint("INBOUND_MAX_ATTEMPTS", 10, minimum=1)
 INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
+# Where a webhook keeps SMS (encrypted) while the database is down; shared by web and worker.
+INBOUND_SPOOL_DIR = Path(envstr("INBOUND_SPOOL_DIR", str(VAR_DIR / "spool")))
 # Inbound handlers, tried in order; the first that claims a message handles it. Listed by
 # dotted path so messaging/ never imports the apps that build on it.
 INBOUND_SMS_HANDLERS = envlist(
