@@ -276,6 +276,10 @@ if SMS_BACKEND.endswith("TwilioBackend") and not (
 SMS_SEND_RATE_PER_SECOND = envfloat("SMS_SEND_RATE_PER_SECOND", 1.0, minimum=0.01)
 SMS_MAX_INLINE_WAIT_SECONDS = envfloat("SMS_MAX_INLINE_WAIT_SECONDS", 5.0, minimum=0)
 SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)
+# A provider outage (timeouts, network errors, 5xx) is retried past the attempt cap for
+# this long after the SMS was queued, at most this many seconds apart.
+SMS_OUTAGE_RETRY_MINUTES = envint("SMS_OUTAGE_RETRY_MINUTES", 120, minimum=0)
+SMS_OUTAGE_MAX_BACKOFF_SECONDS = envint("SMS_OUTAGE_MAX_BACKOFF_SECONDS", 120, minimum=5)
 SMS_REPLY_MODE = envchoice("SMS_REPLY_MODE", "always", {"always", "never"})
 SMS_JOIN_WINDOW_MINUTES = envint("SMS_JOIN_WINDOW_MINUTES", 10, minimum=0)
 CONTACT_VAULT_DAYS = envint("CONTACT_VAULT_DAYS", 30, minimum=1)
