@@ -97,6 +97,10 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'veille.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
+# The password may come apart from the URL (DATABASE_PASSWORD_FILE: a Docker secret), so
+# the URL itself holds no secret and can be written in docker-compose.yml.
+if envstr("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = envstr("DATABASE_PASSWORD")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
