@@ -88,7 +88,11 @@ class Target:
 
     @classmethod
     def from_url(cls, url: str) -> Target:
-        return cls.from_settings(dj_database_url.parse(url))
+        db = dj_database_url.parse(url)
+        # A drill database on the same server: the configured password (often a secret
+        # file, DATABASE_PASSWORD_FILE) when the URL carries none.
+        db["PASSWORD"] = db.get("PASSWORD") or settings.DATABASES["default"].get("PASSWORD") or ""
+        return cls.from_settings(db)
 
     def libpq_url(self) -> str:
         """Without the password: it goes in PGPASSWORD, never on a command line."""
