@@ -47,11 +47,11 @@ class _SettingsCollector(Collector):
         for path in settings.METRICS_COLLECTORS:
             try:
                 yield from list(_load(path)())
-                errors.add_metric([path.rsplit(".", 2)[-2]], 0)
+                errors.add_metric([path], 0)
             except Exception as exc:
                 # One failing source (the broker down) must not hide the others.
                 logger.warning("metrics: %s raised %s", path, type(exc).__name__)
-                errors.add_metric([path.rsplit(".", 2)[-2]], 1)
+                errors.add_metric([path], 1)
         yield errors
 
 

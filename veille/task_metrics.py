@@ -33,22 +33,23 @@ def _key(task: str, part: str) -> str:
 
 
 def _incr(key: str, amount: int = 1) -> None:
-    cache.add(key, 0, timeout=None)
     try:
         cache.incr(key, amount)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, amount, timeout=None)
+    except ValueError:  # first sample, or evicted: create it
+        if not cache.add(key, amount, timeout=None):
+            cache.incr(key, amount)
 
 
 def record(task: str, seconds: float) -> None:
+    """Two increments per task: its bucket (counts are kept per bucket, made cumulative
+    at scrape time) and the sum."""
     tasks = cache.get(TASKS_KEY) or []
     if task not in tasks:
         if len(tasks) >= MAX_TASKS:
             return
         cache.set(TASKS_KEY, sorted({*tasks, task}), timeout=None)
-    for bound in BUCKETS:
-        if seconds <= bound:
-            _incr(_key(task, f"le{bound}"))
+    bound = next(b for b in BUCKETS if seconds <= b)
+    _incr(_key(task, f"le{bound}"))
     _incr(_key(task, "sum_ms"), round(seconds * 1000))
 
 
@@ -79,9 +80,9 @@ def collect() -> Iterable[Metric]:
     for task in cache.get(TASKS_KEY) or []:
         keys = [_key(task, f"le{bound}") for bound in BUCKETS]
         values = cache.get_many([*keys, _key(task, "sum_ms")])
-        buckets = [
-            ("+Inf" if bound == float("inf") else str(bound), int(values.get(key, 0)))
-            for bound, key in zip(BUCKETS, keys, strict=True)
-        ]
+        buckets, running = [], 0
+        for bound, key in zip(BUCKETS, keys, strict=True):
+            running += int(values.get(key, 0))
+            buckets.append(("+Inf" if bound == float("inf") else str(bound), running))
         family.add_metric([task], buckets, sum_value=int(values.get(_key(task, "sum_ms"), 0)) / 1000)
     yield family
