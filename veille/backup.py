@@ -130,6 +130,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _project_version() -> str:
+    import tomllib
+
+    try:
+        with (Path(settings.BASE_DIR) / "pyproject.toml").open("rb") as handle:
+            return str(tomllib.load(handle)["project"]["version"])
+    except (OSError, KeyError, ValueError):
+        return "unknown"
+
+
 def _migrations() -> dict[str, list[str]]:
     applied: dict[str, list[str]] = {}
     for app, name in MigrationRecorder(connection).applied_migrations():
@@ -227,6 +237,7 @@ def backup_create(*, directory: Path, now: datetime | None = None) -> tuple[Path
                 "created_at": now.isoformat(),
                 "engine": target.engine,
                 "server_version": server,
+                "veille": _project_version(),
                 "django": django.get_version(),
                 "python": platform.python_version(),
                 "migrations": _migrations(),

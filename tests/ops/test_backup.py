@@ -157,6 +157,7 @@ def test_the_manifest_names_versions_migrations_counts_and_key_ids_never_keys(wo
 
     assert manifest["engine"] in {"sqlite", "postgresql"}
     assert manifest["django"].startswith("5.2")
+    assert manifest["veille"] == "0.1.0"
     assert "0001_initial" in manifest["migrations"]["reporting"]
     assert manifest["counts"]["reporting_report"] == 1
     assert manifest["counts"]["reporting_reportphoto"] == 1
