@@ -47,7 +47,6 @@ def test_postgresql_restarted_mid_spike_loses_nothing(tmp_path):
         sent = faults.spike(w, count=COUNT, seconds=SECONDS, fault=restart)
         found = faults.reconcile(w, sent)
         assert_nothing_lost(found, w)
-        assert found["publish_failed"] > 0, found  # the fault did hit the webhook
         assert found["spooled"] > 0, found  # the fault did hit the webhook
 
 

@@ -19,7 +19,7 @@ TOKEN = "metrics-token-0123456789abcdef"
 def test_a_worker_s_task_latency_shows_in_the_web_process_metrics(workers, settings):
     settings.METRICS_TOKEN = TOKEN
     workers.start("w1")
-    assert post_sms("+22376123450", "attaque a Boni", sid(1, "l")).status_code == 200
+    assert post_sms("+22376123450", "attaque a Boni", sid(1, "e")).status_code == 200
     wait_until(
         lambda: InboundMessage.objects.filter(status=InboundStatus.PROCESSED).exists(),
         timeout=30,
