@@ -65,7 +65,7 @@ def _scenario(name: str, count: int, seconds: float, outage: float) -> dict[str,
                 log(f"P8 {name}: {count} SMS over {seconds:.0f} s, fault of {outage:.0f} s at a third")
                 sent = faults.spike(w, count=count, seconds=seconds, fault=fault, at=1 / 3)
                 ended = time.monotonic()
-                found = faults.reconcile(w, sent, timeout=max(120.0, count / 5))
+                found = faults.reconcile(w, sent, timeout=max(180.0, count / 2))
                 found["drain_after_spike_s"] = round(time.monotonic() - ended, 1)
                 found["worker_tracebacks"] = w.log_count("worker", "Unrecoverable")
                 log(f"  {found}")
