@@ -5,10 +5,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VEILLE_VAR_DIR=/var/lib/veille
 WORKDIR /app
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libjpeg62-turbo zlib1g \
+ && apt-get install -y --no-install-recommends libjpeg62-turbo zlib1g postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home /app --shell /usr/sbin/nologin veille \
- && mkdir -p /var/lib/veille && chown veille /var/lib/veille
+ && mkdir -p /var/lib/veille/spool /var/lib/veille/beat /var/lib/veille/backups && chown -R veille /var/lib/veille
 
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt

@@ -19,9 +19,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from alerts.models import Alert, AlertEvent, AlertEventKind
+from alerts.models import Alert, AlertEvent, AlertEventKind, AlertStatus
 from reporting.models import Report, ReportEvent, ReportEventKind
 
 STAGES = ["triaged", "forwarded", "acknowledged", "responded", "closed", "informed"]
@@ -199,3 +201,23 @@ def _alert_figures(alerts: QuerySet[Alert], *, since: datetime, until: datetime)
         if alert["response_at"]:
             response.append((alert["response_at"] - alert["created_at"]).total_seconds())
     return {"acknowledged": stage_figures(ack), "responded": stage_figures(response), "alerts": alerts.count()}
+
+
+# --- Monitoring (alerts/metrics.py) ---------------------------------------------------
+
+
+def unacknowledged_past_deadline(*, now: datetime | None = None) -> dict[str, int]:
+    """Alerts still in "sent" past their severity's deadline, by severity: escalation
+    hands them on, but until someone acknowledges, nobody has said they are on it."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    for severity, minutes in settings.ESCALATION_MINUTES.items():
+        counts[severity] = Alert.objects.filter(
+            status=AlertStatus.SENT, severity=severity, created_at__lte=now - timedelta(minutes=minutes)
+        ).count()
+    return counts
+
+
+def escalations_since(*, seconds: float) -> int:
+    since = timezone.now() - timedelta(seconds=seconds)
+    return AlertEvent.objects.filter(kind=AlertEventKind.ESCALATED, at__gte=since).count()

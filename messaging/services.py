@@ -482,6 +482,21 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 1800))
 
 
+def is_provider_outage(code: str) -> bool:
+    """A failure of the provider itself (timeout, network, HTTP 5xx or Twilio's 205xx),
+    not of this message: it says nothing about whether this message can be sent."""
+    if code in {"timeout", "network"}:
+        return True
+    return code.isdigit() and (500 <= int(code) <= 599 or 20500 <= int(code) <= 20599)
+
+
+def _within_outage_window(message: OutboundMessage) -> bool:
+    """While the provider is down, an SMS keeps being retried past SMS_MAX_SEND_ATTEMPTS
+    for SMS_OUTAGE_RETRY_MINUTES after it was queued: an outage of a few minutes must not
+    fail every alert queued meanwhile (the attempt cap alone gave up after about 5 min)."""
+    return timezone.now() - message.created_at < timedelta(minutes=settings.SMS_OUTAGE_RETRY_MINUTES)
+
+
 FINAL_FAILURES = {OutboundStatus.FAILED, OutboundStatus.UNDELIVERED}
 
 
@@ -571,6 +586,7 @@ def outbound_send(*, message_id: int) -> str:
         return "failed"
     order = _send_order(groups, priority=message.priority, preferred_lane=message.lane)
     last_code = ""
+    tried: dict[str, Any] = {}  # the provider and lane last tried, recorded on the message
     for candidate in order:
         reservation = _reserve(candidate, message)
         if reservation is None:
@@ -614,6 +630,7 @@ def outbound_send(*, message_id: int) -> str:
                 last_code = f"error: {type(exc).__name__}"
                 logger.exception("SMS %s: the %s backend raised", message.pk, candidate.provider)
             candidate.backend.record_outcome(candidate.lane, ok=False, detail=last_code)
+            tried = {"provider": candidate.provider, "lane": candidate.lane.key}
             if candidate is not order[-1]:
                 # Falling over to the next provider: the step is on the message's record.
                 OutboundEvent.objects.create(
@@ -636,15 +653,22 @@ def outbound_send(*, message_id: int) -> str:
         )
         return "sent"
     code = last_code or "no slot"
-    if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS:
-        _set_status(message, OutboundStatus.FAILED, f"gave up: {code}", error_code=code[:32])
+    outage = is_provider_outage(code)
+    if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS and not (outage and _within_outage_window(message)):
+        _set_status(message, OutboundStatus.FAILED, f"gave up: {code}", error_code=code[:32], **tried)
         return "failed"
+    delay = _backoff(message.attempts)
+    if outage:
+        # The provider is down for everyone: once it is back, every waiting SMS must
+        # go within minutes, not after a half-hour back-off.
+        delay = min(delay, timedelta(seconds=settings.SMS_OUTAGE_MAX_BACKOFF_SECONDS))
     _set_status(
         message,
         OutboundStatus.QUEUED,
         f"retry: {code}",
         error_code=code[:32],
-        next_attempt_at=timezone.now() + _backoff(message.attempts),
+        next_attempt_at=timezone.now() + delay,
+        **tried,
     )
     return "retry"
 

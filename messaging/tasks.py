@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from messaging import services
+from messaging import services, spool
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,9 @@ def sweep_inbound() -> dict[str, int]:
     with single_run("sweep_inbound") as acquired:
         if not acquired:
             return done
+        # SMS a webhook spooled while the database was down become rows first (the
+        # drain logs how many).
+        spool.spool_drain()
         for inbound_id in services.inbound_pending_ids(older_than=timedelta(seconds=settings.SWEEP_GRACE_SECONDS)):
             try:
                 if services.inbound_process(inbound_id=inbound_id) == "processed":

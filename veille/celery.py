@@ -16,6 +16,9 @@ app = Celery("veille")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task latency for /metrics: connects the publish and post-run signals in every process.
+import veille.task_metrics  # noqa: E402, F401
+
 # The embedded broker's folders (kombu's filesystem transport), all under VEILLE_VAR_DIR.
 _FILESYSTEM_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
 

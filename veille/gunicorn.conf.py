@@ -4,7 +4,9 @@ anywhere, and the reverse proxy in front must be configured the same way (docs/o
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# Sized from the cores this process may use (a container's CPU set), 2 x cores + 1 as
+# gunicorn recommends, unless GUNICORN_WORKERS says otherwise.
+workers = int(os.environ.get("GUNICORN_WORKERS") or 2 * len(os.sched_getaffinity(0)) + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 30
 accesslog = None

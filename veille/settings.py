@@ -104,6 +104,10 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------
 DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'veille.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))}
+# The password may come apart from the URL (DATABASE_PASSWORD_FILE: a Docker secret), so
+# the URL itself holds no secret and can be written in docker-compose.yml.
+if envstr("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = envstr("DATABASE_PASSWORD")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -145,6 +149,8 @@ else:
     # scheduler run for real without Redis (one machine only).
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's transport, with whole-file writes (a full disk leaves no broken message).
+    CELERY_BROKER_TRANSPORT = "veille.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -202,6 +208,43 @@ CELERY_BEAT_SCHEDULE = {
     "purge-web-submissions": {"task": "reporting.tasks.purge_web_submissions", "schedule": 3600},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},
 }
+
+# --- Health, readiness, metrics (docs/operations.md) -----------------------------------
+# Each readiness check is a dotted path to a callable returning (ok, detail). Apps add
+# theirs here (an SMS gateway's heartbeat is one more entry).
+READINESS_CHECKS = envlist(
+    "READINESS_CHECKS",
+    [
+        "veille.health.check_database",
+        "veille.health.check_broker",
+        "veille.health.check_cache",
+        "veille.health.check_broker_persistence",
+        "messaging.health.check_inbound_backlog",
+        "messaging.health.check_gateways",
+    ],
+)
+# Not ready once the oldest pending inbound message is older than this.
+READINESS_INBOUND_MAX_AGE_SECONDS = envint("READINESS_INBOUND_MAX_AGE_SECONDS", 600, minimum=60)
+# Not ready when the broker's Redis keeps neither AOF nor snapshots (docker-compose sets it).
+BROKER_REQUIRE_PERSISTENCE = envbool("BROKER_REQUIRE_PERSISTENCE", False)
+# Bearer token for /metrics (and for /readyz details); unset: /metrics answers 404.
+METRICS_TOKEN = envstr("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 24 characters.")
+METRICS_COLLECTORS = envlist(
+    "METRICS_COLLECTORS",
+    [
+        "veille.metrics.collect_readiness",
+        "veille.task_metrics.collect",
+        "messaging.metrics.collect",
+        "alerts.metrics.collect",
+    ],
+)
+# Probes and scrapers speak plain HTTP inside the deployment: never redirected to HTTPS
+# (HTTPS_REDIRECT_EXEMPT_PATHS, below, lists /healthz, /readyz and /metrics).
+
+# --- Backups (manage.py backup / restore) ---------------------------------------------
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(VAR_DIR / "backups")))
 
 # --- Keys ---------------------------------------------------------------------------
 VEILLE_DATA_KEYS = envstr("VEILLE_DATA_KEYS", required=True)
@@ -313,6 +356,10 @@ GATEWAY_DOWN_HANDLERS = envlist("GATEWAY_DOWN_HANDLERS", ["focal_points.notifica
 SMS_SEND_RATE_PER_SECOND = envfloat("SMS_SEND_RATE_PER_SECOND", 1.0, minimum=0.01)
 SMS_MAX_INLINE_WAIT_SECONDS = envfloat("SMS_MAX_INLINE_WAIT_SECONDS", 5.0, minimum=0)
 SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)
+# A provider outage (timeouts, network errors, 5xx) is retried past the attempt cap for
+# this long after the SMS was queued, at most this many seconds apart.
+SMS_OUTAGE_RETRY_MINUTES = envint("SMS_OUTAGE_RETRY_MINUTES", 120, minimum=0)
+SMS_OUTAGE_MAX_BACKOFF_SECONDS = envint("SMS_OUTAGE_MAX_BACKOFF_SECONDS", 120, minimum=5)
 SMS_REPLY_MODE = envchoice("SMS_REPLY_MODE", "always", {"always", "never"})
 SMS_JOIN_WINDOW_MINUTES = envint("SMS_JOIN_WINDOW_MINUTES", 10, minimum=0)
 CONTACT_VAULT_DAYS = envint("CONTACT_VAULT_DAYS", 30, minimum=1)
@@ -321,6 +368,8 @@ INBOUND_RETENTION_DAYS = envint("INBOUND_RETENTION_DAYS", 7, minimum=1)
 OUTBOUND_RETENTION_DAYS = envint("OUTBOUND_RETENTION_DAYS", 30, minimum=1)
 INBOUND_MAX_ATTEMPTS = envint("INBOUND_MAX_ATTEMPTS", 10, minimum=1)
 INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
+# Where a webhook keeps SMS (encrypted) while the database is down; shared by web and worker.
+INBOUND_SPOOL_DIR = Path(envstr("INBOUND_SPOOL_DIR", str(VAR_DIR / "spool")))
 # Inbound handlers, tried in order; the first that claims a message handles it. Listed by
 # dotted path so messaging/ never imports the apps that build on it.
 INBOUND_SMS_HANDLERS = envlist("INBOUND_SMS_HANDLERS", ["commands.router.handle_inbound_sms"])
@@ -467,7 +516,7 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _https)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _https else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 # Paths answered over plain HTTP: health probes come straight to the container.
-HTTPS_REDIRECT_EXEMPT_PATHS = envlist("HTTPS_REDIRECT_EXEMPT_PATHS", ["/healthz", "/readyz"])
+HTTPS_REDIRECT_EXEMPT_PATHS = envlist("HTTPS_REDIRECT_EXEMPT_PATHS", ["/healthz", "/readyz", "/metrics"])
 SECURE_REDIRECT_EXEMPT = [rf"^{re.escape(path.strip('/'))}/?$" for path in HTTPS_REDIRECT_EXEMPT_PATHS]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -10,11 +10,16 @@ import messaging.admin  # noqa: F401
 import places.admin  # noqa: F401
 import reporting.admin  # noqa: F401
 from focal_points.auth import VeilleAdminSite
+from veille import health, metrics
 
 # Every admin page needs a verified second factor; its login is the staff login.
 admin.site.__class__ = VeilleAdminSite
 
 urlpatterns = [
+    # Probes and the scraper: fixed paths, no language prefix, no trailing slash.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     # Provider webhooks: fixed URLs, no language prefix (Twilio signs the exact URL).
     path("channels/", include("messaging.urls")),
     path("admin/", admin.site.urls),

@@ -134,7 +134,9 @@ def test_it_stores_recipient_and_body_encrypted(backend):
 
 
 def test_a_transient_error_is_retried_with_growing_backoff_then_given_up(backend):
-    backend.script = [TransientSendError("20429"), TransientSendError("503"), TransientSendError("network")]
+    # 20429 (too many requests) is about this sender's traffic, not a provider outage:
+    # the attempt cap holds (outages: tests/messaging/test_provider_outage.py).
+    backend.script = [TransientSendError("20429"), TransientSendError("503"), TransientSendError("20429")]
     message = queued()
 
     assert services.outbound_send(message_id=message.pk) == "retry"
@@ -155,11 +157,11 @@ def test_a_transient_error_is_retried_with_growing_backoff_then_given_up(backend
     make_due(message)
     assert services.outbound_send(message_id=message.pk) == "failed"
     message.refresh_from_db()
-    assert (message.status, message.attempts, message.error_code) == (FAILED, 3, "network")
+    assert (message.status, message.attempts, message.error_code) == (FAILED, 3, "20429")
     assert len(backend.calls) == 3
     assert events(message) == [Q, SENDING, Q, SENDING, Q, SENDING, FAILED]
     details = list(OutboundEvent.objects.filter(message=message).values_list("detail", flat=True))
-    assert details[-1] == "gave up: network"
+    assert details[-1] == "gave up: 20429"
 
     # A failed message stays failed.
     assert services.outbound_send(message_id=message.pk) == "already-done"

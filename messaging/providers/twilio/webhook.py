@@ -12,12 +12,13 @@ import logging
 import re
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from messaging import services
+from messaging import services, spool
 from messaging.providers import enabled
 from messaging.providers.twilio.statuses import OPTED_OUT_ERRORS, STATUS_MAP
 
@@ -62,13 +63,20 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
         num_media = max(0, min(int(request.POST.get("NumMedia", "0") or 0), 10))
     except ValueError:
         num_media = 0
-    services.inbound_store(
-        provider=PROVIDER,
-        provider_message_id=message_sid,
-        sender=sender,
-        body=request.POST.get("Body", ""),
-        num_media=num_media,
-    )
+    fields = {
+        "provider": PROVIDER,
+        "provider_message_id": message_sid,
+        "sender": sender,
+        "body": request.POST.get("Body", ""),
+        "num_media": num_media,
+    }
+    try:
+        services.inbound_store(**fields)
+    except (OperationalError, InterfaceError) as exc:
+        # The database is down or restarting. Twilio would not retry an error answer:
+        # keep the SMS in the spool (encrypted, on disk) and let the sweep store it.
+        spool.spool_write(**fields)
+        logger.warning("twilio inbound: database unavailable (%s); SMS spooled", type(exc).__name__)
     return twiml()
 
 

@@ -194,3 +194,13 @@ def test_a_residents_reply_takes_another_provider_when_the_phone_is_backed_up(an
 
     assert reply.provider == "twilio"  # the resident's receipt did not wait behind the phone
     assert outcome == "paced"  # a staff notice keeps its preferred provider and waits its turn
+
+
+def test_readiness_says_when_a_phone_is_down(android, settings):
+    from messaging.health import check_gateways
+
+    assert check_gateways()[0] is True
+    GatewayDevice.objects.create(provider="android", device_id="mopti-1", state="down", down_reason="no ping")
+
+    ok, detail = check_gateways()
+    assert not ok and "android:mopti-1 (no ping)" in detail
