@@ -70,3 +70,25 @@ def line_chart(points: list[tuple[str, timedelta | None]], *, width: int = 640, 
     parts.append(f'<text x="0" y="12" class="chart-value">{escape(human(timedelta(minutes=top)))}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def count_bars(counts: list[int], *, highlight: set[int] | None = None, width: int = 280, height: int = 48) -> str:
+    """One cercle's reports per day, oldest first: small bars, days of a spike in the
+    warning colour. Built from numbers only."""
+    if not counts:
+        return ""
+    highlight = highlight or set()
+    top = max(counts) or 1
+    step = width / len(counts)
+    parts = [
+        f'<svg class="chart spark" viewBox="0 0 {width} {height + 12}" role="img" '
+        f'aria-label="{sum(counts)} / {len(counts)} j" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, count in enumerate(counts):
+        h = (count / top) * height if count else 0
+        css = "bar-spike" if i in highlight else "bar-median"
+        x, w = i * step, max(1.0, step - 1)
+        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{w:.1f}" height="{h:.1f}" class="{css}"/>')
+    parts.append(f'<text x="0" y="{height + 11}" class="chart-value">max {top}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
