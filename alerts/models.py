@@ -202,3 +202,21 @@ class SpikeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.spike_id})"
+
+
+class TransparencyRelease(models.Model):
+    """A month's public figures (alerts/transparency.py), computed once when the month
+    becomes publishable and never again: late reports, corrections or a later release
+    cannot be differenced against it to reveal a hidden cell. Holds only suppressed,
+    region-level figures, as published."""
+
+    month = models.DateField(unique=True, help_text=_("Premier jour du mois."))
+    published_at = models.DateTimeField()
+    min_cell = models.PositiveIntegerField()
+    figures = models.JSONField()
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"transparency {self.month:%Y-%m}"

@@ -28,3 +28,14 @@ def detect_spikes() -> int:
         if not acquired:
             return 0
         return len(services.spikes_detect())
+
+
+@shared_task
+def publish_transparency() -> int:
+    """Public figures: freeze every month that has become publishable."""
+    from alerts import transparency
+
+    with single_run("publish_transparency", timeout=600) as acquired:
+        if not acquired:
+            return 0
+        return len(transparency.transparency_publish())
