@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.models import TransparencyRelease
 from alerts.selectors import with_clock
 from focal_points.models import Force
+from places.models import Region
 from reporting.models import Report
 
 CATEGORY_GROUPS: dict[str, tuple[str, ...]] = {
@@ -104,12 +105,15 @@ def month_figures(month: date, *, k: int) -> dict:
         if row["responded_at"]:
             force["response"].append(max(0.0, (row["responded_at"] - row["forwarded_at"]).total_seconds()))
     published = []
-    for name in sorted(regions):
-        region = regions[name]
+    # Every region and every force, each month: a row's mere presence would tell that
+    # someone reported there (a figure from fewer than K reports).
+    empty = {"alerts": 0, "ack": [], "response": [], "in_time": 0}
+    for name in Region.objects.order_by("name").values_list("name", flat=True):
+        region = regions.get(name) or {"groups": dict.fromkeys(CATEGORY_GROUPS, 0), "total": 0, "forces": {}}
         groups, total = suppress_row(region["groups"], region["total"], k)
         forces = []
-        for code in sorted(region["forces"]):
-            figures = region["forces"][code]
+        for code in Force.values:
+            figures = region["forces"].get(code, empty)
             enough = figures["alerts"] >= k
             forces.append(
                 {
@@ -117,7 +121,7 @@ def month_figures(month: date, *, k: int) -> dict:
                     "alerts": figures["alerts"] if enough else None,
                     "acknowledged_median_minutes": _median_minutes(figures["ack"], k),
                     "responded_median_minutes": _median_minutes(figures["response"], k),
-                    "within_deadline_share": round(figures["in_time"] / figures["alerts"], 3) if enough else None,
+                    "within_deadline_share": (round(figures["in_time"] / figures["alerts"], 3) if enough else None),
                 }
             )
         published.append({"region": name, "reports_total": total, "reports_by_group": groups, "forces": forces})
