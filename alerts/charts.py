@@ -24,8 +24,9 @@ def human(value: timedelta | None) -> str:
 
 
 def bar_chart(rows: list[tuple[str, timedelta | None, timedelta | None]], *, width: int = 640) -> str:
-    """Horizontal bars: median (dark) and 90th percentile (light) per label."""
-    if not rows:
+    """Horizontal bars: median (dark) and 90th percentile (light) per label. Nothing when
+    no stage was reached, so the page shows its empty state rather than bare labels."""
+    if not any(median or p90 for _, median, p90 in rows):
         return ""
     bar_h, gap, label_w = 16, 10, 170
     top = max((_minutes(p90) or _minutes(median)) for _, median, p90 in rows) or 1.0

@@ -28,38 +28,34 @@ def _minutes(value: float | None) -> str:
 
 @require_GET
 def transparency(request: HttpRequest) -> HttpResponse:
-    releases = list(TransparencyRelease.objects.order_by("-month")[:RELEASES_SHOWN])
+    """One table of reports (regions by category group) and one of response times per
+    month. The response table lists only the region and force pairs with a figure shown:
+    all the others are the same dashes (JSON and CSV list them all)."""
     months = []
-    for release in releases:
-        regions = []
+    for release in TransparencyRelease.objects.order_by("-month")[:RELEASES_SHOWN]:
+        reports, responses = [], []
         for region in release.figures["regions"]:
-            regions.append(
-                {
-                    "name": region["region"],
-                    "total": region["reports_total"],
-                    "groups": [(GROUP_LABELS[g], region["reports_by_group"].get(g)) for g in CATEGORY_GROUPS],
-                    "forces": [
-                        {
-                            "label": force_label(force["force"]),
-                            "alerts": force["alerts"],
-                            "ack": _minutes(force["acknowledged_median_minutes"]),
-                            "response": _minutes(force["responded_median_minutes"]),
-                            "share": (
-                                f"{force['within_deadline_share'] * 100:.0f} %"
-                                if force["within_deadline_share"] is not None
-                                else "—"
-                            ),
-                        }
-                        for force in region["forces"]
-                    ],
-                }
-            )
-        months.append({"month": release.month, "min_cell": release.min_cell, "regions": regions})
-    return _page(
-        request,
-        "reporting/transparency.html",
-        {"months": months},
-    )
+            groups = [region["reports_by_group"].get(group) for group in CATEGORY_GROUPS]
+            reports.append({"name": region["region"], "total": region["reports_total"], "groups": groups})
+            for force in region["forces"]:
+                if force["alerts"] is None:
+                    continue
+                share = force["within_deadline_share"]
+                responses.append(
+                    {
+                        "region": region["region"],
+                        "force": force_label(force["force"]),
+                        "alerts": force["alerts"],
+                        "ack": _minutes(force["acknowledged_median_minutes"]),
+                        "response": _minutes(force["responded_median_minutes"]),
+                        "share": "—" if share is None else f"{share * 100:.0f} %",
+                    }
+                )
+        months.append(
+            {"month": release.month, "min_cell": release.min_cell, "reports": reports, "responses": responses}
+        )
+    groups = [(f"{n}", GROUP_LABELS[group]) for n, group in enumerate(CATEGORY_GROUPS, start=1)]
+    return _page(request, "reporting/transparency.html", {"months": months, "groups": groups})
 
 
 @require_GET

@@ -164,3 +164,10 @@ def test_the_dashboard_says_what_will_appear_when_empty(deployment, staff_client
     page = staff_client("Mariam Traoré").get("/staff/alerts/dashboard/").content.decode()
     assert "Aucune hausse inhabituelle" in page
     assert "apparaîtra ici" in page
+
+
+def test_a_chart_without_any_time_is_the_empty_state():
+    from alerts.charts import bar_chart
+
+    assert bar_chart([("Mopti", None, None)]) == ""
+    assert "<svg" in bar_chart([("Mopti", timedelta(minutes=5), None)])
