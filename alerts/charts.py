@@ -24,8 +24,9 @@ def human(value: timedelta | None) -> str:
 
 
 def bar_chart(rows: list[tuple[str, timedelta | None, timedelta | None]], *, width: int = 640) -> str:
-    """Horizontal bars: median (dark) and 90th percentile (light) per label."""
-    if not rows:
+    """Horizontal bars: median (dark) and 90th percentile (light) per label. Nothing when
+    no stage was reached, so the page shows its empty state rather than bare labels."""
+    if not any(median or p90 for _, median, p90 in rows):
         return ""
     bar_h, gap, label_w = 16, 10, 170
     top = max((_minutes(p90) or _minutes(median)) for _, median, p90 in rows) or 1.0
@@ -68,5 +69,27 @@ def line_chart(points: list[tuple[str, timedelta | None]], *, width: int = 640, 
         )
     parts.append(f'<path d="{" ".join(path)}" class="line"/>')
     parts.append(f'<text x="0" y="12" class="chart-value">{escape(human(timedelta(minutes=top)))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def count_bars(counts: list[int], *, highlight: set[int] | None = None, width: int = 280, height: int = 48) -> str:
+    """One cercle's reports per day, oldest first: small bars, days of a spike in the
+    warning colour. Built from numbers only."""
+    if not counts:
+        return ""
+    highlight = highlight or set()
+    top = max(counts) or 1
+    step = width / len(counts)
+    parts = [
+        f'<svg class="chart spark" viewBox="0 0 {width} {height + 12}" role="img" '
+        f'aria-label="{sum(counts)} / {len(counts)} j" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, count in enumerate(counts):
+        h = (count / top) * height if count else 0
+        css = "bar-spike" if i in highlight else "bar-median"
+        x, w = i * step, max(1.0, step - 1)
+        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{w:.1f}" height="{h:.1f}" class="{css}"/>')
+    parts.append(f'<text x="0" y="{height + 11}" class="chart-value">max {top}</text>')
     parts.append("</svg>")
     return "".join(parts)

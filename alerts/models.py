@@ -142,3 +142,81 @@ class CommunityAlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.alert_id})"
+
+
+class SpikeWindow(models.TextChoices):
+    DAY = "day", _("24 heures")
+    WEEK = "week", _("7 jours")
+
+
+class SpikeStatus(models.TextChoices):
+    DETECTED = "detected", _("Détectée")
+    NOTIFIED = "notified", _("Coordinations prévenues")
+
+
+class Spike(models.Model):
+    """An unusual rise of one category's reports in one cercle (alerts/spike_method.py),
+    recorded once per cercle, category, window and period (the local day, or the week
+    starting on Monday), however often the detector runs."""
+
+    cercle = models.ForeignKey("places.Cercle", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=20)
+    window = models.CharField(max_length=4, choices=SpikeWindow.choices)
+    period_start = models.DateField()
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    observed = models.PositiveIntegerField()
+    baseline_mean = models.FloatField()
+    threshold = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=SpikeStatus.choices, default=SpikeStatus.DETECTED)
+    detected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-detected_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cercle", "category", "window", "period_start"], name="spike_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"spike {self.category} in {self.cercle_id} ({self.window} {self.period_start})"
+
+
+class SpikeEventKind(models.TextChoices):
+    DETECTED = "detected", _("Détectée")
+    NOTIFIED = "notified", _("SMS à une coordination")
+
+
+class SpikeEvent(models.Model):
+    spike = models.ForeignKey(Spike, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=SpikeEventKind.choices)
+    at = models.DateTimeField()
+    member = models.ForeignKey("focal_points.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outbound = models.ForeignKey(
+        "messaging.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.spike_id})"
+
+
+class TransparencyRelease(models.Model):
+    """A month's public figures (alerts/transparency.py), computed once when the month
+    becomes publishable and never again: late reports, corrections or a later release
+    cannot be differenced against it to reveal a hidden cell. Holds only suppressed,
+    region-level figures, as published."""
+
+    month = models.DateField(unique=True, help_text=_("Premier jour du mois."))
+    published_at = models.DateTimeField()
+    min_cell = models.PositiveIntegerField()
+    figures = models.JSONField()
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"transparency {self.month:%Y-%m}"

@@ -221,3 +221,94 @@ def unacknowledged_past_deadline(*, now: datetime | None = None) -> dict[str, in
 def escalations_since(*, seconds: float) -> int:
     since = timezone.now() - timedelta(seconds=seconds)
     return AlertEvent.objects.filter(kind=AlertEventKind.ESCALATED, at__gte=since).count()
+
+
+# --- Early warning (alerts/spike_method.py) -------------------------------------------
+
+SPIKE_WINDOWS = {
+    # window: (its length, how many equal windows before it make the baseline)
+    "day": (timedelta(days=1), 28),
+    "week": (timedelta(days=7), 4),
+}
+
+
+@dataclass(frozen=True)
+class SpikeCandidate:
+    cercle_id: int
+    category: str
+    window: str
+    window_start: datetime
+    window_end: datetime
+    observed: int
+    baseline_mean: float
+    threshold: int
+
+
+def spike_candidates(*, now: datetime | None = None) -> list[SpikeCandidate]:
+    """Every cercle and category whose count over the last day or week passes the Poisson
+    threshold against the equal windows of the four weeks before. One query: the arrival
+    times of the reports of the last five weeks (counts, nothing else)."""
+    from alerts import spike_method
+
+    now = now or timezone.now()
+    earliest = min(now - length * (periods + 1) for length, periods in SPIKE_WINDOWS.values())
+    rows = list(
+        Report.objects.filter(cercle__isnull=False, received_at__gte=earliest, received_at__lt=now).values_list(
+            "cercle_id", "category", "received_at"
+        )
+    )
+    found = []
+    for window, (length, periods) in SPIKE_WINDOWS.items():
+        buckets: dict[tuple[int, str], list[int]] = {}
+        for cercle_id, category, received_at in rows:
+            index = int((now - received_at) // length)  # 0: the window judged, 1..: the baseline
+            if index <= periods:
+                buckets.setdefault((cercle_id, category), [0] * (periods + 1))[index] += 1
+        for (cercle_id, category), counts in sorted(buckets.items()):
+            if counts[0] < settings.SPIKE_MIN_COUNT:
+                continue
+            verdict = spike_method.judge(
+                counts[0], counts[1:], alpha=settings.SPIKE_ALPHA, min_count=settings.SPIKE_MIN_COUNT
+            )
+            if verdict.is_spike:
+                found.append(
+                    SpikeCandidate(
+                        cercle_id=cercle_id,
+                        category=category,
+                        window=window,
+                        window_start=now - length,
+                        window_end=now,
+                        observed=verdict.observed,
+                        baseline_mean=verdict.mean,
+                        threshold=verdict.threshold,
+                    )
+                )
+    return found
+
+
+def spike_reports(spike, reports: QuerySet[Report]) -> QuerySet[Report]:
+    """The reports behind a spike, among those the reader may see."""
+    return reports.filter(
+        cercle_id=spike.cercle_id,
+        category=spike.category,
+        received_at__gte=spike.window_start,
+        received_at__lt=spike.window_end,
+    ).order_by("-received_at")
+
+
+def daily_counts_by_cercle(
+    reports: QuerySet[Report], *, until: datetime, days: int = 28, limit: int = 12
+) -> list[tuple[str, int, list[int]]]:
+    """(cercle name, cercle id, counts per local day, oldest first) for the cercles with
+    the most reports over the days before ``until``: the per-cercle charts."""
+    start_day = timezone.localtime(until).date() - timedelta(days=days - 1)
+    series: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0] * days)
+    since = timezone.make_aware(datetime.combine(start_day, datetime.min.time()))
+    for cercle_id, name, received_at in reports.filter(
+        cercle__isnull=False, received_at__gte=since, received_at__lt=until
+    ).values_list("cercle_id", "cercle__name", "received_at"):
+        index = (timezone.localtime(received_at).date() - start_day).days
+        if 0 <= index < days:
+            series[(name, cercle_id)][index] += 1
+    ranked = sorted(series.items(), key=lambda item: (-sum(item[1]), item[0][0]))[:limit]
+    return [(name, cercle_id, counts) for (name, cercle_id), counts in ranked]

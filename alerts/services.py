@@ -231,3 +231,87 @@ def alert_escalate(*, alert_id: int) -> Alert | None:
     AlertEvent.objects.create(alert=escalated, kind=AlertEventKind.FORWARDED, channel="system")
     _send_alert_sms(escalated, purpose="alert_escalation", priority=Priority.URGENT)
     return escalated
+
+
+# --- Early warning --------------------------------------------------------------------
+
+
+def spike_coordinators(cercle) -> list[Member]:
+    """The coordinators whose areas hold the cercle (the cercle itself or its region)."""
+    from django.db.models import Q
+
+    return list(
+        Member.objects.filter(
+            Q(areas__cercle_id=cercle.pk) | Q(areas__region_id=cercle.region_id),
+            role=Role.COORDINATOR,
+            is_active=True,
+            organisation__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def spikes_detect(*, now: datetime | None = None) -> list[int]:
+    """Record every new spike once (one per cercle, category, window and period) with its
+    event row, and queue one SMS to each coordinator of its area. Returns the new ids."""
+    from alerts.models import Spike, SpikeEvent, SpikeEventKind, SpikeStatus
+    from alerts.selectors import spike_candidates
+    from alerts.texts import spike_sms
+    from places.models import Cercle
+
+    now = now or timezone.now()
+    local = timezone.localtime(now).date()
+    periods = {"day": local, "week": local - timedelta(days=local.weekday())}
+    created_ids = []
+    for candidate in spike_candidates(now=now):
+        # The same rise is one spike: a window that overlaps an earlier spike's (the next
+        # run, the next day's 24 hours still holding the same reports), or a week whose
+        # rise a daily spike already announced, records nothing more.
+        if Spike.objects.filter(
+            cercle_id=candidate.cercle_id,
+            category=candidate.category,
+            window__in=["day", candidate.window],
+            window_end__gt=candidate.window_start,
+        ).exists():
+            continue
+        with transaction.atomic():
+            spike, created = Spike.objects.get_or_create(
+                cercle_id=candidate.cercle_id,
+                category=candidate.category,
+                window=candidate.window,
+                period_start=periods[candidate.window],
+                defaults={
+                    "window_start": candidate.window_start,
+                    "window_end": candidate.window_end,
+                    "observed": candidate.observed,
+                    "baseline_mean": candidate.baseline_mean,
+                    "threshold": candidate.threshold,
+                    "detected_at": now,
+                },
+            )
+            if not created:
+                continue
+            SpikeEvent.objects.create(spike=spike, kind=SpikeEventKind.DETECTED, at=now)
+            cercle = Cercle.objects.get(pk=candidate.cercle_id)
+            for member in spike_coordinators(cercle):
+                if not member.phone:
+                    continue
+                body = spike_sms(
+                    category=spike.category,
+                    cercle=cercle.name,
+                    observed=spike.observed,
+                    window=spike.window,
+                    mean=spike.baseline_mean,
+                    language=member_language(member),
+                )
+                outbound = messaging.outbound_enqueue(
+                    to_number=member.phone, body=body, purpose="spike", priority=Priority.URGENT
+                )
+                SpikeEvent.objects.create(
+                    spike=spike, kind=SpikeEventKind.NOTIFIED, at=now, member=member, outbound=outbound
+                )
+                spike.status = SpikeStatus.NOTIFIED
+            spike.save(update_fields=["status"])
+            created_ids.append(spike.pk)
+    return created_ids

@@ -25,3 +25,36 @@ def alert_sms(*, reference: str, severity: str, category: str, place: str, summa
         # sent whole (two segments) rather than cut: nobody acts on half a sentence.
         logger.warning("alert SMS for R-%s exceeds one segment", reference)
     return body
+
+
+# The early-warning SMS to a coordinator: one GSM-7 segment, counts and place only (a
+# seized phone reveals no report). Bambara is a draft for native review
+# (reporting.texts.NEEDS_NATIVE_REVIEW).
+SPIKE_TEXTS: dict[str, str] = {
+    "fr": "Veille ALERTE: hausse {category} cercle {cercle}: {observed} signalements en {window} (habituel {mean}). "
+    "Voir le tableau de bord.",
+    "en": "Veille WARNING: rise in {category}, {cercle} cercle: {observed} reports in {window} (usual {mean}). "
+    "See the dashboard.",
+    "bm": "Veille LASOMINI: {category} cayara {cercle} serikili la: kibaru {observed} {window} kono "
+    "(a ka ca {mean}). Tabulo laje.",
+}
+SPIKE_WINDOW_WORDS: dict[str, dict[str, str]] = {
+    "day": {"fr": "24 h", "en": "24 h", "bm": "lere 24"},
+    "week": {"fr": "7 jours", "en": "7 days", "bm": "tile 7"},
+}
+CERCLE_MAX_CHARS = 24
+
+
+def spike_sms(*, category: str, cercle: str, observed: int, window: str, mean: float, language: str = "fr") -> str:
+    from reporting.texts import category_word
+    from veille.gsm7 import to_gsm7
+
+    language = language if language in SPIKE_TEXTS else "fr"
+    body = SPIKE_TEXTS[language].format(
+        category=category_word(category, language),
+        cercle=to_gsm7(cercle)[:CERCLE_MAX_CHARS],
+        observed=observed,
+        window=SPIKE_WINDOW_WORDS[window][language],
+        mean=f"{mean:.1f}",
+    )
+    return to_gsm7(body)

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from alerts import charts, selectors, services
-from alerts.models import Alert
+from alerts.models import Alert, Spike
 from focal_points.auth import staff_member_required
-from focal_points.models import Role
+from focal_points.models import Category, Role
 from focal_points.reauth import fresh_code_required
 from reporting import triage
 from reporting.access import reports_visible_to
@@ -82,10 +82,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     trend = selectors.trend(reports, stage=stage, since=since, until=until, days=max(1, days // 8))
     breaches = selectors.deadline_breaches(Alert.objects.filter(report__in=reports, created_at__gte=since))
     setting_rows = selectors.response_times(reports, group_by="setting", since=since, until=until)
+    spikes, cercle_charts = _early_warning(reports, until=until)
     staff_read_record(
         member=request.member,
         view=StaffReadView.DASHBOARD,
-        references=[alert.reference for alert in breaches[:50]],
+        references=[alert.reference for alert in breaches[:50]]
+        + [report.reference for _, _, behind in spikes for report in behind],
         report_count=covered,
         detail=f"by={group_by}; days={days}; stage={stage}",
     )
@@ -118,8 +120,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for r in rows
             ],
             "breaches": breaches[:50],
+            "spikes": spikes,
+            "cercle_charts": cercle_charts,
         },
     )
+
+
+SPIKE_DAYS_SHOWN = 14
+CHART_DAYS = 28
+
+
+def _early_warning(reports, *, until: datetime) -> tuple[list, list]:
+    """The spikes of the last two weeks in the cercles this coordinator sees, each with
+    the reports behind it that they may see (reporting/access.py), and a chart of daily
+    counts per cercle with the spike days marked."""
+    visible_cercles = reports.filter(cercle__isnull=False).values("cercle_id")
+    recent = list(
+        Spike.objects.filter(detected_at__gte=until - timedelta(days=SPIKE_DAYS_SHOWN), cercle_id__in=visible_cercles)
+        .select_related("cercle")
+        .order_by("-detected_at")[:20]
+    )
+    names = dict(Category.choices)
+    spikes = [
+        (spike, str(names.get(spike.category, spike.category)), list(selectors.spike_reports(spike, reports)[:20]))
+        for spike in recent
+    ]
+    start_day = timezone.localtime(until).date() - timedelta(days=CHART_DAYS - 1)
+    marked: dict[int, set[int]] = {}
+    for spike in recent:
+        day = (timezone.localtime(spike.detected_at).date() - start_day).days
+        if 0 <= day < CHART_DAYS:
+            marked.setdefault(spike.cercle_id, set()).add(day)
+    charts_ = [
+        (
+            name,
+            sum(counts),
+            mark_safe(  # noqa: S308 (SVG built from numbers)
+                charts.count_bars(counts, highlight=marked.get(cercle_id))
+            ),
+        )
+        for name, cercle_id, counts in selectors.daily_counts_by_cercle(reports, until=until, days=CHART_DAYS)
+    ]
+    return spikes, charts_
 
 
 def _csv(rows: list[selectors.Row], group_by: str) -> HttpResponse:

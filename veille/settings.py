@@ -194,6 +194,17 @@ ESCALATION_MINUTES = {
     "low": envfloat("ESCALATION_MINUTES_LOW", 480, minimum=0.01),
 }
 ESCALATION_CHECK_SECONDS = envfloat("ESCALATION_CHECK_SECONDS", 60, minimum=0.5)
+# --- Early warning (alerts/spike_method.py, docs/early-warning.md) ---
+# A cercle's count of one category is a spike when its Poisson upper tail, against the
+# weeks before, is under SPIKE_ALPHA, and it is at least SPIKE_MIN_COUNT reports.
+SPIKE_ALPHA = envfloat("SPIKE_ALPHA", 0.001, minimum=1e-9)
+SPIKE_MIN_COUNT = envint("SPIKE_MIN_COUNT", 3, minimum=1)
+SPIKE_CHECK_SECONDS = envfloat("SPIKE_CHECK_SECONDS", 900, minimum=1)
+# --- Public figures (/transparence/, alerts/transparency.py) ---
+# A figure from fewer reports than this is hidden (with complementary suppression); a
+# month is published this many days after its end, then frozen.
+TRANSPARENCY_MIN_CELL = envint("TRANSPARENCY_MIN_CELL", 10, minimum=2)
+TRANSPARENCY_DELAY_DAYS = envint("TRANSPARENCY_DELAY_DAYS", 31, minimum=0)
 
 SWEEP_GRACE_SECONDS = envint("SWEEP_GRACE_SECONDS", 60, minimum=0)
 CELERY_BEAT_SCHEDULE = {
@@ -204,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "watch-gateways": {"task": "messaging.tasks.watch_gateways", "schedule": envint("GATEWAY_WATCH_SECONDS", 60)},
     "purge-provider-events": {"task": "messaging.tasks.purge_provider_events", "schedule": 3600},
     "escalate-overdue-alerts": {"task": "alerts.tasks.escalate_overdue", "schedule": ESCALATION_CHECK_SECONDS},
+    "detect-spikes": {"task": "alerts.tasks.detect_spikes", "schedule": SPIKE_CHECK_SECONDS},
+    "publish-transparency": {"task": "alerts.tasks.publish_transparency", "schedule": 6 * 3600},
     "purge-closed-reports": {"task": "reporting.tasks.purge_closed_reports", "schedule": 6 * 3600},
     "purge-web-submissions": {"task": "reporting.tasks.purge_web_submissions", "schedule": 3600},
     "purge-ussd-sessions": {"task": "reporting.tasks.purge_ussd_sessions", "schedule": 600},

@@ -32,6 +32,7 @@ urlpatterns = [
 # URL, so reporting needs no cookie.
 urlpatterns += i18n_patterns(
     path("", include("reporting.urls")),
+    path("transparence/", include("alerts.public_urls")),
     prefix_default_language=False,
 )
 
