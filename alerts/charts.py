@@ -73,6 +73,49 @@ def line_chart(points: list[tuple[str, timedelta | None]], *, width: int = 640, 
     return "".join(parts)
 
 
+def funnel_bars(steps: list[tuple[str, str, int]], *, width: int = 640) -> str:
+    """The stage funnel: one horizontal bar per stage, its width the share of the reports
+    received that reached it. Built from numbers and escaped labels."""
+    if not steps or not steps[0][2]:
+        return ""
+    total = steps[0][2]
+    row, label_width = 26, 230
+    height = row * len(steps)
+    parts = [
+        f'<svg class="chart funnel" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(steps[0][1])} {total}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (_, label, count) in enumerate(steps):
+        y = i * row
+        w = (width - label_width - 70) * count / total
+        parts.append(f'<text x="0" y="{y + 17}" class="chart-label">{escape(label)}</text>')
+        parts.append(f'<rect x="{label_width}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" class="bar-median"/>')
+        share = round(100 * count / total)
+        parts.append(f'<text x="{label_width + w + 6:.1f}" y="{y + 17}" class="chart-value">{count} · {share} %</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def count_line(points: list[tuple[str, int]], *, width: int = 640, height: int = 120) -> str:
+    """Reports received per period, as bars with their count: the time series of counts."""
+    if not points or not any(count for _, count in points):
+        return ""
+    top = max(count for _, count in points) or 1
+    step = width / len(points)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height + 30}" role="img" '
+        f'aria-label="{sum(c for _, c in points)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (label, count) in enumerate(points):
+        h = (count / top) * height
+        x, w = i * step, max(1.0, step - 4)
+        parts.append(f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{w:.1f}" height="{h:.1f}" class="bar-median"/>')
+        parts.append(f'<text x="{x:.1f}" y="{height - h - 3:.1f}" class="chart-value">{count}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height + 14}" class="chart-label">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def count_bars(counts: list[int], *, highlight: set[int] | None = None, width: int = 280, height: int = 48) -> str:
     """One cercle's reports per day, oldest first: small bars, days of a spike in the
     warning colour. Built from numbers only."""

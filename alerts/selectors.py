@@ -157,6 +157,19 @@ def deadline_breaches(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
     return alerts.filter(events__kind=AlertEventKind.ESCALATED).select_related("focal_point__organisation").distinct()
 
 
+def funnel(reports: QuerySet[Report], *, since: datetime, until: datetime) -> list[tuple[str, str, int]]:
+    """(stage, label, reports that reached it) for the reports received in the period,
+    from reception to the reporter informed: where reports stop on their way."""
+    rows = list(
+        with_clock(reports.filter(received_at__gte=since, received_at__lt=until)).values(
+            *[f"{stage}_at" for stage in STAGES]
+        )
+    )
+    steps = [("received", "Réception", len(rows))]
+    steps += [(stage, STAGE_LABELS[stage], sum(1 for row in rows if row[f"{stage}_at"])) for stage in STAGES]
+    return steps
+
+
 def trend(reports: QuerySet[Report], *, stage: str, since: datetime, until: datetime, days: int = 7) -> list[tuple]:
     """(period start, median time of one stage, reports received) per period of ``days``."""
     points = []

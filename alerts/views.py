@@ -111,6 +111,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "trend_chart": mark_safe(  # noqa: S308
                 charts.line_chart([(start.strftime("%d/%m"), median) for start, median, _ in trend])
             ),
+            "count_chart": mark_safe(  # noqa: S308
+                charts.count_line([(start.strftime("%d/%m"), count) for start, _, count in trend])
+            ),
+            "funnel_chart": mark_safe(  # noqa: S308
+                charts.funnel_bars(selectors.funnel(reports, since=since, until=until))
+            ),
             "table": [
                 (
                     r.label,

@@ -106,3 +106,47 @@ def test_a_focal_point_sees_their_own_figures_and_can_answer_on_the_web(scenario
     # The unit: two alerts (the first focal point's, unanswered, and his).
     assert "Mon unité : Brigade de gendarmerie de Douentza" in page
     assert "2 alerte(s)." in page
+
+
+def test_the_funnel_counts_the_reports_that_reached_each_stage(scenario, gazetteer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alerts.selectors import funnel
+    from places.models import Commune
+    from reporting.services import PlaceChoice, report_submit
+
+    # A second report, received and never touched: it stops at reception.
+    report_submit(
+        channel="web",
+        category=Category.ROBBERY,
+        description="vol de betail",
+        place=PlaceChoice(commune_id=Commune.objects.get(name="Dangol-Boré").pk),
+    )
+    now = timezone.now()
+
+    steps = {
+        stage: count
+        for stage, _, count in funnel(
+            Report.objects.all(), since=now - timedelta(days=2), until=now + timedelta(days=1)
+        )
+    }
+
+    assert steps == {
+        "received": 2,
+        "triaged": 1,
+        "forwarded": 1,
+        "acknowledged": 1,
+        "responded": 1,
+        "closed": 1,
+        "informed": 0,
+    }
+
+
+def test_the_dashboard_draws_the_funnel_and_the_counts(scenario, staff_client):
+    page = staff_client("Mariam Traoré").get("/staff/alerts/dashboard/?days=7").content.decode()
+
+    assert "Le chemin des signalements" in page
+    assert "1 · 100 %" in page  # the one report received, tri reached
+    assert "Signalements reçus, période par période" in page
