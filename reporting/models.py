@@ -341,6 +341,7 @@ class StaffReadView(models.TextChoices):
     ALERTS = "alerts", _("Alertes d'un point focal")
     TRAIL = "trail", _("Trace d'un compte")
     TRAIL_EXPORT = "trail_csv", _("Export de la trace (CSV)")
+    API = "api", _("API du personnel")
 
 
 class StaffRead(models.Model):
