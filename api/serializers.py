@@ -28,7 +28,9 @@ class ReportQuerySerializer(serializers.Serializer):
 class ReportSerializer(serializers.ModelSerializer):
     place = serializers.CharField(source="place_label", read_only=True)
     received_hour = serializers.SerializerMethodField()
-    claimed_by = serializers.CharField(source="claimed_by.name", default=None, read_only=True)
+    claimed_by = serializers.CharField(source="claimed_by.name", default=None, read_only=True, allow_null=True)
+    # Empty until a relay classifies it: a plain string, not the enum (the schema says so).
+    severity = serializers.CharField(read_only=True, help_text="low, medium, high, critical, or empty")
 
     class Meta:
         model = Report
@@ -61,6 +63,8 @@ class ReportDetailSerializer(ReportSerializer):
 
     description = serializers.CharField(read_only=True, allow_null=True)
     summary = serializers.CharField(read_only=True, allow_null=True)
+    accused_force = serializers.CharField(read_only=True)
+    close_reason = serializers.CharField(read_only=True)
 
     class Meta(ReportSerializer.Meta):
         fields = [*ReportSerializer.Meta.fields, "description", "summary", "accused_force", "close_reason"]
