@@ -10,6 +10,7 @@ import focal_points.admin  # noqa: F401
 import messaging.admin  # noqa: F401
 import places.admin  # noqa: F401
 import reporting.admin  # noqa: F401
+from api import staff_views as api_staff_views
 from focal_points.auth import VeilleAdminSite
 from veille import health, metrics
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("channels/", include("messaging.urls")),
     path("admin/", admin.site.urls),
     path("staff/api-tokens/", include("api.staff_urls")),
+    path("staff/exports/", api_staff_views.partner_exports, name="partner_exports"),
     path("staff/", include("focal_points.urls")),
     path("staff/reports/", include("reporting.staff_urls")),
     path("staff/alerts/", include("alerts.urls")),
