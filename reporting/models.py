@@ -341,6 +341,9 @@ class StaffReadView(models.TextChoices):
     ALERTS = "alerts", _("Alertes d'un point focal")
     TRAIL = "trail", _("Trace d'un compte")
     TRAIL_EXPORT = "trail_csv", _("Export de la trace (CSV)")
+    API = "api", _("API du personnel")
+    EXPORT_HXL = "hxl_csv", _("Export HXL (CSV) pour les partenaires")
+    EXPORT_GEOJSON = "geojson", _("Export GeoJSON pour les partenaires")
 
 
 class StaffRead(models.Model):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "leaflet",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "focal_points",
     "reporting",
     "alerts",
+    "api",
     "commands",
     "demo",
 ]
@@ -554,9 +556,25 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A token (Bearer) or a staff session that passed the second factor; nothing else.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.ScopePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Veille — API du personnel",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# API tokens: read/triage tokens live days; a token that may forward or close, hours.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30, minimum=1, maximum=90)
+API_TOKEN_FORWARD_CLOSE_HOURS = envint("API_TOKEN_FORWARD_CLOSE_HOURS", 8, minimum=1, maximum=24)
 
 LEAFLET_CONFIG = {
     "TILES": [("OSM", MAP_TILE_URL, {"attribution": "Tiles: deployment"})],

@@ -5,10 +5,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+import api.admin  # noqa: F401
 import focal_points.admin  # noqa: F401
 import messaging.admin  # noqa: F401
 import places.admin  # noqa: F401
 import reporting.admin  # noqa: F401
+from api import staff_views as api_staff_views
 from focal_points.auth import VeilleAdminSite
 from veille import health, metrics
 
@@ -23,9 +25,12 @@ urlpatterns = [
     # Provider webhooks: fixed URLs, no language prefix (Twilio signs the exact URL).
     path("channels/", include("messaging.urls")),
     path("admin/", admin.site.urls),
+    path("staff/api-tokens/", include("api.staff_urls")),
+    path("staff/exports/", api_staff_views.partner_exports, name="partner_exports"),
     path("staff/", include("focal_points.urls")),
     path("staff/reports/", include("reporting.staff_urls")),
     path("staff/alerts/", include("alerts.urls")),
+    path("api/", include("api.urls")),
 ]
 
 # Public pages: French at /, English at /en/, Bambara at /bm/. The language lives in the

@@ -96,6 +96,16 @@ def world(deployment):
         "staff/alerts/community/<int:alert_id>/decide/": [
             ("post", f"/staff/alerts/community/{warning.pk}/decide/", {"decision": "approve"})
         ],
+        "staff/api-tokens/": [
+            ("get", "/staff/api-tokens/", {}),
+            ("post", "/staff/api-tokens/", {"name": "outil", "scope": ["read"]}),
+        ],
+        "staff/api-tokens/<int:token_id>/revoke/": [("post", "/staff/api-tokens/1/revoke/", {})],
+        "staff/exports/": [
+            ("get", "/staff/exports/", {}),
+            ("get", "/staff/exports/?format=hxl", {}),
+            ("get", "/staff/exports/?format=geojson", {}),
+        ],
         # The admin, behind the same login and second factor.
         "admin": [
             ("get", "/admin/", {}),
