@@ -23,7 +23,7 @@ from focal_points.models import Category, Force, Member, Role
 from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
 from messaging.models import Channel
-from reporting import accusations, trail, triage
+from reporting import accusations, photos, trail, triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
 from reporting.models import (
     CloseReason,
@@ -206,6 +206,30 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "summary_limit": alert_summary_limit(report),
         },
     )
+
+
+PREVIEW_SIDE = 320  # px: a preview on a phone screen, not the photo itself
+
+
+@require_GET
+@staff_member_required
+def report_photo(request: HttpRequest, report_id: int, photo_id: int) -> HttpResponse:
+    """One photo, decrypted in memory and sent with ``no-store``: it never reaches a disk
+    in clear, neither here (no file, no cache) nor in the browser's cache. ``?preview=1``
+    gives a small copy for the report page, made in memory too. Hidden report: 404."""
+    preview = request.GET.get("preview") == "1"
+    try:
+        photo = triage.report_photo_read(member=request.member, report_id=report_id, photo_id=photo_id, preview=preview)
+    except triage.NotVisible as exc:
+        raise Http404 from exc
+    data = bytes(photo.image)
+    if preview:
+        data = photos.preview_of(data, PREVIEW_SIDE)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Disposition"] = f'inline; filename="R-{photo.report.reference}-{photo.pk}.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _ask(member: Member, report_id: int, text: str) -> Report:
