@@ -24,7 +24,12 @@ from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
 from messaging.models import Channel
 from reporting import accusations, photos, trail, triage
-from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
+from reporting.access import (
+    members_whose_trail_is_visible_to,
+    report_likely_matches,
+    reports_likely_matches,
+    reports_visible_to,
+)
 from reporting.models import (
     CloseReason,
     Report,
@@ -88,10 +93,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # Newest and most urgent first: severity rank, then arrival.
     reports = reports.annotate(rank=SEVERITY_RANK).order_by("rank", "-received_at", "-pk")
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    shown_reports = list(page.object_list)
+    matches = _match_pairs(shown_reports, reports_likely_matches(reports=shown_reports, member=request.member))
+    shown = dict.fromkeys([r.reference for r in page.object_list] + [o.reference for _, o, _ in matches])
     trail.staff_read_record(
         member=request.member,
         view=StaffReadView.INBOX,
-        references=[r.reference for r in page.object_list],
+        references=list(shown),
         detail=f"status={status}; category={category}; place={place}; age={age}; page={page.number}",
     )
     return render(
@@ -104,8 +112,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filters": {"status": status, "category": category, "place": place, "age": age},
             "areas": areas,
             "now": timezone.now(),
+            "matches": matches,
         },
     )
+
+
+def _match_pairs(
+    shown: list[Report], proposals: dict[int, list[tuple[Report, float]]]
+) -> list[tuple[Report, Report, float]]:
+    """Each proposed pair once (A~B and B~A are one proposal), best first."""
+    pairs: dict[frozenset[int], tuple[Report, Report, float]] = {}
+    for report in shown:
+        for other, score in proposals.get(report.pk, []):
+            pairs.setdefault(frozenset({report.pk, other.pk}), (report, other, score))
+    return sorted(pairs.values(), key=lambda pair: pair[2], reverse=True)[:20]
 
 
 def _position(report) -> tuple[float, float] | None:
