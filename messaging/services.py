@@ -12,14 +12,15 @@ The shape of the inbound path, which is what "nothing lost" rests on:
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings
@@ -137,6 +138,9 @@ class InboundSms:
     body: str
     num_media: int
     received_at: datetime
+    # The pictures of an MMS, fetched by the worker (raw bytes, in memory only): the
+    # handler re-encodes them from their pixels before anything keeps them.
+    media: tuple[bytes, ...] = ()
 
 
 InboundHandler = Callable[[InboundSms], bool]
@@ -148,7 +152,14 @@ def _handlers(paths: tuple[str, ...]) -> list[InboundHandler]:
 
 
 def inbound_store(
-    *, provider: str, provider_message_id: str, sender: str, body: str, num_media: int = 0
+    *,
+    provider: str,
+    provider_message_id: str,
+    sender: str,
+    body: str,
+    num_media: int = 0,
+    media_urls: Sequence[str] = (),
+    media_data: Sequence[str] = (),
 ) -> tuple[InboundMessage, bool]:
     """Store one inbound SMS; returns (row, created). A redelivery returns the first row.
 
@@ -159,6 +170,11 @@ def inbound_store(
 
     canonical = normalize_msisdn(sender) or sender.strip()
     payload = {"body": body[: settings.INBOUND_SMS_MAX_CHARS], "num_media": num_media, "reply_to": canonical}
+    if media_urls:
+        payload["media"] = list(media_urls)[:10]
+    if media_data:
+        # Pictures the gateway delivered inline (base64), encrypted with the rest.
+        payload["media_data"] = list(media_data)[:10]
     try:
         with transaction.atomic():
             message = InboundMessage.objects.create(
@@ -206,6 +222,7 @@ def inbound_process(*, inbound_id: int) -> str:
             reply_to = payload.pop("reply_to", None)
             if reply_to and not is_opted_out(pseudonym=message.sender_pseudonym):
                 vault_store(pseudonym=message.sender_pseudonym, number=reply_to)
+            media_urls = list(payload.pop("media", None) or [])
             sms = InboundSms(
                 inbound_id=message.pk,
                 provider=message.provider,
@@ -213,6 +230,8 @@ def inbound_process(*, inbound_id: int) -> str:
                 body=payload.get("body", ""),
                 num_media=int(payload.get("num_media") or 0),
                 received_at=message.received_at,
+                media=tuple(_media_fetch(message, media_urls))
+                + tuple(base64.b64decode(data) for data in payload.pop("media_data", None) or []),
             )
             handled_by = ""
             for path, handler in zip(
@@ -221,12 +240,14 @@ def inbound_process(*, inbound_id: int) -> str:
                 if handler(sms):
                     handled_by = path
                     break
-            message.payload = payload  # the number is in the vault now, not here
+            message.payload = payload  # the number is in the vault now, not here (nor the media URLs)
             message.status = InboundStatus.PROCESSED
             message.processed_at = now_minute()  # seconds after arrival: no finer than it
             message.handled_by = handled_by
             message.last_error = ""
             message.save(update_fields=["payload", "status", "processed_at", "handled_by", "last_error"])
+            if media_urls:
+                transaction.on_commit(partial(_media_delete, message.provider, message.provider_message_id, media_urls))
             if _keeps_copies(message.provider):
                 from messaging import tasks
 
@@ -244,6 +265,29 @@ def inbound_process(*, inbound_id: int) -> str:
         logger.exception("inbound %s failed on attempt %s%s", inbound_id, attempts, " (giving up)" if final else "")
         raise
     return "processed"
+
+
+def _media_fetch(message: InboundMessage, urls: list[str]) -> list[bytes]:
+    """The MMS pictures, fetched through the provider's backend (its credentials, its
+    HTTP client). A network failure raises: the message stays pending, URLs and all, and
+    is retried; a URL that is not the provider's own, or a picture already gone, is
+    dropped (the text still counts)."""
+    if not urls:
+        return []
+    try:
+        return backend_of(message.provider).fetch_media(message.provider_message_id, urls)
+    except PermanentSendError as exc:
+        logger.warning("inbound %s: media not fetched (%s)", message.pk, exc.code)
+        return []
+
+
+def _media_delete(provider_name: str, provider_message_id: str, urls: list[str]) -> None:
+    """After the pictures are stored (committed), delete them at the provider. A failure
+    is logged: the message's own deletion (``delete_provider_copy``) removes its media too."""
+    try:
+        backend_of(provider_name).delete_media(provider_message_id, urls)
+    except Exception as exc:
+        logger.warning("media of %s not deleted at the provider (%s)", provider_name, type(exc).__name__)
 
 
 def inbound_pending_ids(*, older_than: timedelta, limit: int = 500) -> list[int]:

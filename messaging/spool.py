@@ -36,7 +36,9 @@ def _folder() -> Path:
     return folder
 
 
-def spool_write(*, provider: str, provider_message_id: str, sender: str, body: str, num_media: int) -> Path:
+def spool_write(
+    *, provider: str, provider_message_id: str, sender: str, body: str, num_media: int, media_urls: list[str] = ()
+) -> Path:
     """Keep one inbound SMS on disk until the database takes it; durable on return."""
     folder = _folder()
     record = {
@@ -45,6 +47,7 @@ def spool_write(*, provider: str, provider_message_id: str, sender: str, body: s
         "sender": sender,
         "body": body[: settings.INBOUND_SMS_MAX_CHARS],
         "num_media": num_media,
+        "media_urls": list(media_urls),
     }
     sealed = crypto.encrypt(json.dumps(record).encode(), context=CONTEXT)
     name = hashlib.sha256(f"{provider}:{provider_message_id}".encode()).hexdigest()[:40] + SUFFIX

@@ -42,34 +42,97 @@ def report_for_member(*, member: Member | None, report_id: int) -> Report | None
     return reports_visible_to(member).filter(pk=report_id).first()
 
 
+MATCH_WINDOW = timedelta(hours=24)
+# Below this a proposal is noise: a different category with no words to compare.
+MATCH_THRESHOLD = 0.5
+
+
+def _same_place(a: Report, b: Report) -> bool:
+    """Same commune; or same cercle when one of them gave no commune (USSD reporters may
+    stop at the cercle)."""
+    if a.commune_id and b.commune_id:
+        return a.commune_id == b.commune_id
+    return bool(a.cercle_id) and a.cercle_id == b.cercle_id
+
+
+def match_score(a: Report, b: Report) -> float:
+    """0..1: how likely two reports of the same place describe one incident. A USSD
+    report has no text: then category and time decide, and words count for nothing
+    rather than for a zero that would bury every USSD report."""
+    same_category = a.category == b.category or Category.UNCLASSIFIED in {a.category, b.category}
+    closeness = max(0.0, 1 - abs((a.received_at - b.received_at).total_seconds()) / MATCH_WINDOW.total_seconds())
+    text_a, text_b = (a.description or "").lower(), (b.description or "").lower()
+    if text_a and text_b:
+        similarity = difflib.SequenceMatcher(None, text_a, text_b).ratio()
+        score = 0.4 * same_category + 0.4 * similarity + 0.2 * closeness
+    else:
+        score = 0.6 * same_category + 0.4 * closeness
+    return round(score, 2)
+
+
+def _match_candidates(member: Member, *, since, until, communes: set[int], cercles: set[int]) -> QuerySet[Report]:
+    return (
+        reports_visible_to(member)
+        .exclude(status=ReportStatus.CLOSED)
+        .filter(received_at__gte=since, received_at__lte=until)
+        .filter(Q(commune_id__in=communes) | Q(cercle_id__in=cercles))
+    )
+
+
+def _unlinked(a: Report, b: Report) -> bool:
+    return a.pk != b.pk and not (a.incident_id and a.incident_id == b.incident_id)
+
+
 def report_likely_matches(*, report: Report, member: Member, limit: int = 5) -> list[tuple[Report, float]]:
     """Reports that may describe the same incident: same commune (or cercle), within a
-    day, a related category, similar words. Scored 0..1, best first."""
+    day, a related category, similar words when both have some. Scored 0..1, best first."""
     if not (report.commune_id or report.cercle_id):
         return []
-    window = timedelta(hours=24)
-    candidates = (
-        reports_visible_to(member)
-        .exclude(pk=report.pk)
-        .exclude(status=ReportStatus.CLOSED)
-        .filter(received_at__gte=report.received_at - window, received_at__lte=report.received_at + window)
-    )
-    if report.commune_id:
-        candidates = candidates.filter(commune_id=report.commune_id)
-    else:
-        candidates = candidates.filter(cercle_id=report.cercle_id)
-    if report.incident_id:
-        candidates = candidates.exclude(incident_id=report.incident_id)
-    text = (report.description or "").lower()
-    scored: list[tuple[Report, float]] = []
-    for other in candidates[:50]:
-        same_category = other.category == report.category or Category.UNCLASSIFIED in {other.category, report.category}
-        similarity = difflib.SequenceMatcher(None, text, (other.description or "").lower()).ratio() if text else 0
-        hours_apart = abs((other.received_at - report.received_at).total_seconds()) / 3600
-        score = 0.4 * same_category + 0.4 * similarity + 0.2 * max(0.0, 1 - hours_apart / 24)
-        scored.append((other, round(score, 2)))
+    candidates = _match_candidates(
+        member,
+        since=report.received_at - MATCH_WINDOW,
+        until=report.received_at + MATCH_WINDOW,
+        communes={report.commune_id} if report.commune_id else set(),
+        cercles={report.cercle_id} if report.cercle_id else set(),
+    ).exclude(pk=report.pk)
+    scored = [
+        (other, match_score(report, other))
+        for other in candidates.order_by("-received_at")[:50]
+        if _same_place(report, other) and _unlinked(report, other)
+    ]
+    scored = [item for item in scored if item[1] >= MATCH_THRESHOLD]
     scored.sort(key=lambda item: item[1], reverse=True)
     return scored[:limit]
+
+
+def reports_likely_matches(*, reports: list[Report], member: Member) -> dict[int, list[tuple[Report, float]]]:
+    """The proposals for a page of the inbox, in one query: for each open report of the
+    page, the visible open reports that may be the same incident, best first."""
+    placed = [r for r in reports if (r.commune_id or r.cercle_id) and r.status != ReportStatus.CLOSED]
+    if not placed:
+        return {}
+    pool = list(
+        _match_candidates(
+            member,
+            since=min(r.received_at for r in placed) - MATCH_WINDOW,
+            until=max(r.received_at for r in placed) + MATCH_WINDOW,
+            communes={r.commune_id for r in placed if r.commune_id},
+            cercles={r.cercle_id for r in placed if r.cercle_id},
+        ).order_by("-received_at")[:500]
+    )
+    proposals: dict[int, list[tuple[Report, float]]] = {}
+    for report in placed:
+        scored = [
+            (other, match_score(report, other))
+            for other in pool
+            if _unlinked(report, other)
+            and _same_place(report, other)
+            and abs(other.received_at - report.received_at) <= MATCH_WINDOW
+        ]
+        scored = sorted((item for item in scored if item[1] >= MATCH_THRESHOLD), key=lambda i: i[1], reverse=True)
+        if scored:
+            proposals[report.pk] = scored[:3]
+    return proposals
 
 
 def members_whose_trail_is_visible_to(member: Member) -> QuerySet[Member]:

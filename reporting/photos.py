@@ -66,3 +66,12 @@ def clean_photo(raw: bytes) -> CleanPhoto:
     out = io.BytesIO()
     pristine.save(out, format="JPEG", quality=80, optimize=True)
     return CleanPhoto(data=out.getvalue(), width=pristine.width, height=pristine.height)
+
+
+def preview_of(clean_jpeg: bytes, side: int) -> bytes:
+    """A small JPEG of a stored (already clean) photo, made in memory for the report page."""
+    with Image.open(io.BytesIO(clean_jpeg), formats=["JPEG"]) as image:
+        image.thumbnail((side, side))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=70)
+    return out.getvalue()

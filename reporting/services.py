@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from focal_points.models import Audience, Member
+from focal_points.models import Audience, Member, Role
 from focal_points.models import Category as _Category
 from focal_points.selectors import Place, covering, route_report
 from messaging import services as messaging
@@ -40,7 +40,7 @@ from reporting.models import (
     WebSubmission,
 )
 from reporting.photos import CleanPhoto
-from reporting.texts import PLACE_MAX_CHARS, category_word, sms_text, staff_text
+from reporting.texts import PLACE_MAX_CHARS, category_word, member_language, sms_text, staff_text
 from veille import ratelimit
 from veille.crypto import keyed_digest
 from veille.gsm7 import to_gsm7
@@ -426,6 +426,46 @@ def report_join_message(*, report: Report, text: str) -> Report:
     if "commune" in fields:
         report_route(report=report)
     return report
+
+
+# What a web reporter may add at once on the status page (USSD: one screen's input, 160).
+FOLLOW_UP_MAX_CHARS = {Channel.WEB: 1000, Channel.USSD: 160}
+FOLLOW_UP_MIN_CHARS = 3
+
+
+def report_add_information(*, report: Report, text: str, channel: str) -> bool:
+    """A web or USSD reporter adds information with her receipt code: it joins the report
+    as an SMS joins (numbers masked, encrypted, a ``message_joined`` event on her channel)
+    and the relays of the report are told by a neutral SMS. False when refused (closed
+    report, empty or too long). The caller holds the report's row lock."""
+    words = " ".join(text.split())
+    if report.status == ReportStatus.CLOSED or not FOLLOW_UP_MIN_CHARS <= len(words) <= FOLLOW_UP_MAX_CHARS[channel]:
+        return False
+    masked = mask_phone_numbers(words)
+    combined = "\n".join(part for part in [report.description or "", f"Ajout : {masked}"] if part)
+    report.description = combined[: settings.REPORT_MAX_DESCRIPTION_CHARS]
+    report.message_count += 1
+    report.last_message_at = now_minute()
+    report.save(update_fields=["description", "message_count", "last_message_at"])
+    _resident_event(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=channel, detail="added information")
+    _notify_added_information(report)
+    return True
+
+
+def _notify_added_information(report: Report) -> None:
+    """Tell who handles the report: the member holding it, else its relays and
+    coordinators (those with a phone; the others see it in their inbox)."""
+    if report.claimed_by_id and report.claimed_until and report.claimed_until > timezone.now():
+        members = [report.claimed_by]
+    else:
+        ids = report.recipients.values_list("member_id", flat=True)
+        members = list(Member.objects.filter(pk__in=ids, role__in=[Role.RELAY, Role.COORDINATOR], is_active=True))
+    for member in members:
+        if member.phone:
+            body = staff_text("report_added", member_language(member), ref=report.reference)
+            messaging.outbound_enqueue(
+                to_number=member.phone, body=body, purpose="relay_notice", priority=Priority.NORMAL
+            )
 
 
 def report_mark_place_asked(*, report: Report) -> None:

@@ -7,12 +7,19 @@ transaction; anything that is no keyword reaches ``take_report``.
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
+
 from messaging import services as messaging
 from messaging.models import Channel, Priority
 from messaging.services import InboundSms
 from reporting import questions, services
 from reporting.models import Consent, Report, ReportStatus
+from reporting.photos import CleanPhoto, PhotoRejected, clean_photo
 from reporting.texts import guess_language, sms_text, status_word
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["answer_status", "guess_language", "notify", "opt_in", "opt_out", "take_report"]
 
@@ -88,11 +95,24 @@ def _give_waiting_questions(sms: InboundSms, report: Report) -> None:
         _reply(sms, "consent_question", report.language)
 
 
+def _photos_of(sms: InboundSms) -> list[CleanPhoto]:
+    """The MMS pictures messaging fetched, re-encoded from their pixels exactly as the web
+    form's are (same formats, same limits); anything else is dropped, the text kept."""
+    photos = []
+    for raw in sms.media[: settings.REPORT_MAX_PHOTOS]:
+        try:
+            photos.append(clean_photo(raw))
+        except PhotoRejected:
+            logger.info("inbound %s: an attachment was not a readable photo", sms.inbound_id)
+    return photos
+
+
 def take_report(sms: InboundSms, language: str, *, answer: str | None = None) -> None:
     """``answer``: "yes"/"no" when the message is one of those words (the router read
     it); it answers a pending consent question, else the message is an ordinary one."""
-    if not sms.body.strip():
-        return  # an empty SMS (or a photo alone, which is not fetched) is no report
+    photos = _photos_of(sms)
+    if not sms.body.strip() and not photos:
+        return  # an empty SMS (or an MMS with no readable photo) is no report
     if answer is not None:
         asked = services.report_awaiting_consent(sender_pseudonym=sms.sender_pseudonym)
         if asked is not None:
@@ -109,7 +129,10 @@ def take_report(sms: InboundSms, language: str, *, answer: str | None = None) ->
             return
     open_report = services.report_open_for_sender(sender_pseudonym=sms.sender_pseudonym)
     if open_report is not None:
-        services.report_join_message(report=open_report, text=sms.body)
+        if sms.body.strip():
+            services.report_join_message(report=open_report, text=sms.body)
+        for photo in photos[: max(0, settings.REPORT_MAX_PHOTOS - open_report.photos.count())]:
+            services.report_photo_add(report=open_report, photo=photo)
         return
     submitted = services.report_submit(
         channel=Channel.SMS,
@@ -117,6 +140,7 @@ def take_report(sms: InboundSms, language: str, *, answer: str | None = None) ->
         place=services.report_place_from_text(sms.body),
         language=language,
         sender_pseudonym=sms.sender_pseudonym,
+        photos=photos,
     )
     if not services.unsolicited_sms_allowed():
         return

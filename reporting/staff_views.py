@@ -23,8 +23,13 @@ from focal_points.models import Category, Force, Member, Role
 from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
 from messaging.models import Channel
-from reporting import accusations, trail, triage
-from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
+from reporting import accusations, photos, trail, triage
+from reporting.access import (
+    members_whose_trail_is_visible_to,
+    report_likely_matches,
+    reports_likely_matches,
+    reports_visible_to,
+)
 from reporting.models import (
     CloseReason,
     Report,
@@ -88,10 +93,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     # Newest and most urgent first: severity rank, then arrival.
     reports = reports.annotate(rank=SEVERITY_RANK).order_by("rank", "-received_at", "-pk")
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    shown_reports = list(page.object_list)
+    matches = _match_pairs(shown_reports, reports_likely_matches(reports=shown_reports, member=request.member))
+    shown = dict.fromkeys([r.reference for r in page.object_list] + [o.reference for _, o, _ in matches])
     trail.staff_read_record(
         member=request.member,
         view=StaffReadView.INBOX,
-        references=[r.reference for r in page.object_list],
+        references=list(shown),
         detail=f"status={status}; category={category}; place={place}; age={age}; page={page.number}",
     )
     return render(
@@ -104,8 +112,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filters": {"status": status, "category": category, "place": place, "age": age},
             "areas": areas,
             "now": timezone.now(),
+            "matches": matches,
         },
     )
+
+
+def _match_pairs(
+    shown: list[Report], proposals: dict[int, list[tuple[Report, float]]]
+) -> list[tuple[Report, Report, float]]:
+    """Each proposed pair once (A~B and B~A are one proposal), best first."""
+    pairs: dict[frozenset[int], tuple[Report, Report, float]] = {}
+    for report in shown:
+        for other, score in proposals.get(report.pk, []):
+            pairs.setdefault(frozenset({report.pk, other.pk}), (report, other, score))
+    return sorted(pairs.values(), key=lambda pair: pair[2], reverse=True)[:20]
 
 
 def _position(report) -> tuple[float, float] | None:
@@ -206,6 +226,30 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "summary_limit": alert_summary_limit(report),
         },
     )
+
+
+PREVIEW_SIDE = 320  # px: a preview on a phone screen, not the photo itself
+
+
+@require_GET
+@staff_member_required
+def report_photo(request: HttpRequest, report_id: int, photo_id: int) -> HttpResponse:
+    """One photo, decrypted in memory and sent with ``no-store``: it never reaches a disk
+    in clear, neither here (no file, no cache) nor in the browser's cache. ``?preview=1``
+    gives a small copy for the report page, made in memory too. Hidden report: 404."""
+    preview = request.GET.get("preview") == "1"
+    try:
+        photo = triage.report_photo_read(member=request.member, report_id=report_id, photo_id=photo_id, preview=preview)
+    except triage.NotVisible as exc:
+        raise Http404 from exc
+    data = bytes(photo.image)
+    if preview:
+        data = photos.preview_of(data, PREVIEW_SIDE)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Disposition"] = f'inline; filename="R-{photo.report.reference}-{photo.pk}.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _ask(member: Member, report_id: int, text: str) -> Report:

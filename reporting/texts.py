@@ -104,6 +104,12 @@ STAFF_TEXTS: dict[str, dict[str, str]] = {
         "en": "Veille R-{ref}: {category}, {place}. To be handled.",
         "bm": "Veille R-{ref}: {category}, {place}. A laje.",
     },
+    # The reporter added information (web status page or USSD follow-up): never her words.
+    "report_added": {
+        "fr": "Veille R-{ref}: l'auteur a ajouté une information. À lire.",
+        "en": "Veille R-{ref}: the reporter added information. To be read.",
+        "bm": "Veille R-{ref}: kibaru cikela ye kunnafoni fara a kan. A kalan.",
+    },
     # To the relay who forwarded an alert that could not be delivered.
     "alert_failed": {
         "fr": "Veille R-{ref}: alerte NON remise à {name}. Transmettez à un autre point focal (TRANSMETTRE {ref}).",

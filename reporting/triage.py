@@ -29,6 +29,7 @@ from reporting.models import (
     Report,
     ReportEvent,
     ReportEventKind,
+    ReportPhoto,
     ReportStatus,
     Severity,
     Verification,
@@ -119,6 +120,18 @@ def report_read(*, member: Member, report_id: int) -> Report:
     report = _load(member, report_id)
     _event(report, member, ReportEventKind.READ)
     return report
+
+
+def report_photo_read(*, member: Member, report_id: int, photo_id: int, preview: bool = False) -> ReportPhoto:
+    """A photo of a report the member may see, decrypted in memory; each view is a
+    ``read`` event naming the photo, so the trail says who looked at which picture."""
+    if report_for_member(member=member, report_id=report_id) is None:
+        raise NotVisible("report not found")
+    photo = ReportPhoto.objects.filter(report_id=report_id, pk=photo_id).select_related("report").first()
+    if photo is None:
+        raise NotVisible("photo not found")
+    _event(photo.report, member, ReportEventKind.READ, f"photo {photo.pk}" + (" (aperçu)" if preview else ""))
+    return photo
 
 
 @transaction.atomic

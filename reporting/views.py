@@ -42,6 +42,8 @@ from reporting.forms import ConsentForm, ReportForm, StatusForm, check_form_toke
 from reporting.models import Consent, Language, Report, ReportStatus
 from reporting.selectors import place_groups, web_submission_by_token
 from reporting.services import (
+    FOLLOW_UP_MAX_CHARS,
+    report_add_information,
     report_answer_consent,
     report_by_receipt,
     report_pending_question_take,
@@ -221,6 +223,8 @@ def _status_page(
     not_found: bool = False,
     thanks: bool = False,
     question: str | None = None,
+    added: bool = False,
+    add_refused: bool = False,
 ) -> HttpResponse:
     context: dict[str, object] = {
         "form": form,
@@ -230,6 +234,9 @@ def _status_page(
         # numbered choices is shown as buttons instead ("question", below).
         "waiting_question": question,
         "reply_hours": settings.QUESTION_REPLY_HOURS,
+        "added": added,
+        "add_refused": add_refused,
+        "add_max": FOLLOW_UP_MAX_CHARS[Channel.WEB],
     }
     if report is not None:
         explanations = _status_explanations()
@@ -245,6 +252,7 @@ def _status_page(
                 "consent_asked": report.support_consent == Consent.ASKED,
                 "question": questions.pending_choices(report),
                 "code": codes.normalize_code(form.cleaned_data["code"]),
+                "may_add": report.status != ReportStatus.CLOSED,
             }
         )
     return _page(request, "reporting/status.html", context)
@@ -265,6 +273,8 @@ def report_status(request: HttpRequest) -> HttpResponse:
         return _answer_consent(request)
     if "choice" in request.POST:
         return _answer_question(request)
+    if "added" in request.POST:
+        return _add_information(request)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _status_page(request, form)
@@ -291,6 +301,20 @@ def _answer_question(request: HttpRequest) -> HttpResponse:
             report=locked, choice=request.POST.get("choice", ""), channel=Channel.WEB
         )
     return _status_page(request, form, report=locked, thanks=answered)
+
+
+def _add_information(request: HttpRequest) -> HttpResponse:
+    """The reporter adds information (or answers a relay in words) with her own code."""
+    form = StatusForm({"code": request.POST.get("code", "")})
+    if not form.is_valid():
+        return _status_page(request, StatusForm())
+    report = report_by_receipt(receipt=form.cleaned_data["code"], buckets=_buckets(request))
+    if report is None:
+        return _status_page(request, form, not_found=True)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        added = report_add_information(report=locked, text=request.POST.get("added", ""), channel=Channel.WEB)
+    return _status_page(request, form, report=locked, added=added, add_refused=not added)
 
 
 def _answer_consent(request: HttpRequest) -> HttpResponse:

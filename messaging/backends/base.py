@@ -79,6 +79,14 @@ class BaseSmsBackend:
         """Whether ``delete_copy`` does anything here (so that no task is queued for nothing)."""
         return False
 
+    def fetch_media(self, provider_message_id: str, urls: list[str]) -> list[bytes]:
+        """The pictures of an inbound MMS, fetched from the provider (raw bytes, kept in
+        memory only). A backend that receives no MMS fetches nothing."""
+        return []
+
+    def delete_media(self, provider_message_id: str, urls: list[str]) -> None:
+        """Remove the fetched pictures from the provider once the platform holds them."""
+
     def delete_copy(self, provider_message_id: str) -> bool:
         """Remove a message (inbound or outbound) from the provider's logs.
 

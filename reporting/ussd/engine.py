@@ -21,7 +21,7 @@ from messaging.ussd import UssdScreen
 from places.models import Cercle, Commune, Region
 from places.normalize import fold
 from reporting import questions, services
-from reporting.models import Consent
+from reporting.models import Consent, ReportStatus
 from reporting.texts import status_word
 from reporting.ussd import texts
 from reporting.ussd.texts import CATEGORY_LABELS, CATEGORY_ORDER, PEOPLE_CHOICES, WHEN_CHOICES, text
@@ -166,10 +166,12 @@ class Engine:
             return Screen(text("confirm", self.lang, summary=self._summary()))
         if step == "done":
             return Screen(text("done", self.lang, code=self.state["receipt"]), end=True)
-        if step in {"cancelled", "consent_thanks", "error", "code_locked"}:
+        if step in {"cancelled", "consent_thanks", "added_thanks", "error", "code_locked"}:
             return Screen(text(step, self.lang), end=True)
         if step == "status":
             return Screen(text("status", self.lang, code=self.state["code"], status=self.state["status"]), end=True)
+        if step == "status_add":
+            return Screen(text("status_add", self.lang, code=self.state["code"], status=self.state["status"]))
         if step == "consent":
             return Screen(text("consent", self.lang, code=self.state["code"], status=self.state["status"]))
         if step == "question":
@@ -357,8 +359,26 @@ class Engine:
             self.state["question"] = to_gsm7(waiting)
             self._go("waiting_question")
         else:
-            self._go("status")
+            # An open report takes added information; a closed one only shows its status.
+            self._go("status" if report.status == ReportStatus.CLOSED else "status_add")
         return True
+
+    def _add_information(self, choice: str) -> bool:
+        """Up to 160 characters typed on the follow-up join the report (True), as an SMS
+        joins; anything shorter than a few characters is no information (False)."""
+        from reporting.models import Report
+
+        report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
+        if not services.report_add_information(report=report, text=choice, channel=Channel.USSD):
+            return False
+        self._go("added_thanks")
+        return True
+
+    def _on_status_add(self, choice: str) -> bool | None:
+        if choice == "0":
+            self._go("status")
+            return True
+        return self._add_information(choice)
 
     def _on_unknown_code(self, choice: str) -> bool | None:
         if choice == "1":
@@ -384,6 +404,9 @@ class Engine:
     def _on_question(self, choice: str) -> bool | None:
         from reporting.models import Report
 
+        if len(choice) >= services.FOLLOW_UP_MIN_CHARS:
+            # Words rather than a digit: information added, the question still waits.
+            return self._add_information(choice)
         report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
         if not questions.report_answer_question(report=report, choice=choice, channel=Channel.USSD):
             return False

@@ -18,9 +18,9 @@ from reporting.ussd.engine import Engine, Screen
 from reporting.ussd.texts import text as screen_text
 from veille.phones import pseudonym_for
 
-# Longest input the engine looks at: menu numbers and 6-character receipt codes are far
-# shorter, so anything longer is a wrong choice either way.
-MAX_INPUT_CHARS = 64
+# Longest input the engine looks at: the 160 characters a reporter may add on the
+# follow-up, plus one so that a longer text is refused whole rather than cut unseen.
+MAX_INPUT_CHARS = 161
 
 
 def ussd_handle(request: UssdRequest) -> Screen:

@@ -82,6 +82,19 @@ T: dict[str, dict[str, str]] = {
         "en": "Report {code}: {status}.\nA relay asks: {question}\nReply by SMS from this phone.",
         "bm": "Kibaru {code}: {status}.\nJeninfo ka ninkali: {question}\nA jaabi SMS la ni telefoni in ye.",
     },
+    # The follow-up of an open report: the reporter may type up to 160 characters to add.
+    "status_add": {
+        "fr": (
+            "Signalement {code} : {status}.\nPour ajouter une information, ecrivez-la (160 signes au plus).\n0 Terminer"
+        ),
+        "en": "Report {code}: {status}.\nTo add information, type it (160 characters at most).\n0 Finish",
+        "bm": "Kibaru {code}: {status}.\nKa kunnafoni fara a kan, a sebe (sigiden 160).\n0 A ban",
+    },
+    "added_thanks": {
+        "fr": "Merci, votre information est ajoutee au signalement.",
+        "en": "Thank you, your information is added to the report.",
+        "bm": "I ni ce, i ka kunnafoni farala kibaru kan.",
+    },
     "consent_thanks": {
         "fr": "Merci, votre réponse est enregistrée.",
         "en": "Thank you, your answer is recorded.",

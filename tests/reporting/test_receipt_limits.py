@@ -52,7 +52,7 @@ def test_one_client_guessing_blocks_nobody_else(client, receipt, phone, outbox):
     assert found(status_page(client, receipt, RESIDENT))  # the web, from another address
     phone.send(f"STATUT {sms_code}")
     assert outbox[-1].body == f"Veille: signalement {sms_code}: recu."  # SMS, same window
-    assert replay(client, ["1", "2", receipt])[-1] == f"END Signalement {receipt} : recu."  # USSD
+    assert replay(client, ["1", "2", receipt])[-1].startswith(f"CON Signalement {receipt} : recu.\n")  # USSD
     assert not found(status_page(client, receipt, GUESSER))  # the guesser is the one held
 
 
@@ -138,7 +138,7 @@ def test_sms_and_ussd_share_the_phones_bucket(client, receipt, settings, django_
 
     assert screens[-1].startswith("CON Code inconnu")  # the fifth wrong-or-held try, by USSD
     other = replay(client, ["1", "2", receipt], phone="+22365000002", session_id="ATUid_g2")
-    assert other[-1] == f"END Signalement {receipt} : recu."
+    assert other[-1].startswith(f"CON Signalement {receipt} : recu.\n")
 
 
 def test_a_ussd_session_has_its_own_bucket(receipt):

@@ -16,7 +16,8 @@ from alerts.models import Alert
 from focal_points.models import Category, Member
 from places.models import Commune
 from reporting import triage
-from reporting.services import PlaceChoice, report_submit
+from reporting.photos import clean_photo
+from reporting.services import PlaceChoice, report_photo_add, report_submit
 from reporting.staff_views import ACTIONS
 from tests.staff.helpers import PASSWORD, current_code
 
@@ -24,6 +25,16 @@ pytestmark = pytest.mark.django_db
 
 # Reached without an account: the login itself, the logout, and /staff/ (a redirect).
 PUBLIC = {"staff/", "staff/login/", "staff/logout/"}
+
+
+def _a_jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(out, format="JPEG")
+    return out.getvalue()
 
 
 def staff_routes() -> set[str]:
@@ -49,6 +60,7 @@ def world(deployment):
     report = report_submit(channel="sms", category=Category.ARMED_ATTACK, description="mots", place=place).report
     triage.report_classify(member=ibrahim, report_id=report.pk, severity="critical", accused_force="")
     triage.report_summarise(member=ibrahim, report_id=report.pk, summary="Attaque armee au marche.")
+    photo = report_photo_add(report=report, photo=clean_photo(_a_jpeg()))
     coulibaly = Member.objects.get(name="Adjudant Coulibaly")
     alert = Alert.objects.create(
         report=report,
@@ -73,6 +85,10 @@ def world(deployment):
         "staff/reports/trail/": [("get", "/staff/reports/trail/", {})],
         "staff/reports/trail/<int:member_id>/": [("get", f"/staff/reports/trail/{aminata.pk}/", {})],
         "staff/reports/<int:report_id>/": [("get", f"/staff/reports/{report.pk}/", {})],
+        "staff/reports/<int:report_id>/photos/<int:photo_id>/": [
+            ("get", f"/staff/reports/{report.pk}/photos/{photo.pk}/", {}),
+            ("get", f"/staff/reports/{report.pk}/photos/{photo.pk}/?preview=1", {}),
+        ],
         "staff/reports/<int:report_id>/clearance/<int:clearance_id>/": [
             ("post", f"/staff/reports/{report.pk}/clearance/1/", {"decision": "approve"})
         ],

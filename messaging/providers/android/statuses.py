@@ -11,7 +11,10 @@ STATUS_EVENTS = {
 RECEIVED = "sms:received"
 PING = "system:ping"
 # Events accepted (signed, recorded against replays) but with nothing to do here.
-IGNORED_EVENTS = {"sms:data-received", "sms:cancelled", "app:started", "mms:received", "mms:downloaded"}
+# An MMS fully downloaded by the phone, its attachments in base64 (webhooks.py's
+# MmsDownloadedPayload); "mms:received" only announces one, so it is ignored.
+MMS_DOWNLOADED = "mms:downloaded"
+IGNORED_EVENTS = {"sms:data-received", "sms:cancelled", "app:started", "mms:received"}
 
 # API answers after which a retry cannot succeed: the request itself is wrong (an
 # unusable number). Authentication and server errors are transient for routing: the

@@ -12,6 +12,8 @@ the worker, as for Twilio. The sender's number is read for the encrypted store o
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -28,7 +30,7 @@ from django.views.decorators.http import require_POST
 from messaging import gateways, services
 from messaging.models import ProviderEvent
 from messaging.providers import enabled
-from messaging.providers.android.statuses import IGNORED_EVENTS, PING, RECEIVED, STATUS_EVENTS
+from messaging.providers.android.statuses import IGNORED_EVENTS, MMS_DOWNLOADED, PING, RECEIVED, STATUS_EVENTS
 from veille.timeutil import now_minute
 
 logger = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ def receive(request: HttpRequest) -> HttpResponse:
     payload = event.get("payload") or {}
     if not isinstance(event_id, str) or not EVENT_ID.match(event_id):
         return _plain("id is required", 400)
-    if not isinstance(kind, str) or kind not in {RECEIVED, PING, *STATUS_EVENTS, *IGNORED_EVENTS}:
+    if not isinstance(kind, str) or kind not in {RECEIVED, MMS_DOWNLOADED, PING, *STATUS_EVENTS, *IGNORED_EVENTS}:
         return _plain("unknown event", 400)
     if not isinstance(device_id, str) or not DEVICE_ID.match(device_id):
         return _plain("deviceId is malformed", 400)
@@ -91,6 +93,10 @@ def receive(request: HttpRequest) -> HttpResponse:
         sender, body = payload.get("phoneNumber"), payload.get("message")
         if not isinstance(sender, str) or not sender.strip() or not isinstance(body, str):
             return _plain("payload.phoneNumber and payload.message are required", 400)
+    if kind == MMS_DOWNLOADED:
+        sender = payload.get("sender") or payload.get("phoneNumber")
+        if not isinstance(sender, str) or not sender.strip() or not isinstance(payload.get("attachments", []), list):
+            return _plain("payload.sender and payload.attachments are required", 400)
     try:
         with transaction.atomic():
             ProviderEvent.objects.create(provider=PROVIDER, event_id=event_id, kind=kind, received_at=now_minute())
@@ -101,6 +107,26 @@ def receive(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True})
 
 
+MAX_MMS_PICTURES = 10
+
+
+def _mms_pictures(attachments: list) -> list[str]:
+    """The base64 image parts of an MMS, as the phone sent them: checked to be base64,
+    decoded and re-encoded from their pixels later by the report's intake."""
+    pictures = []
+    for part in attachments[:MAX_MMS_PICTURES]:
+        if not isinstance(part, dict) or not str(part.get("contentType", "")).startswith("image/"):
+            continue
+        data = part.get("data")
+        if isinstance(data, str) and data:
+            try:
+                base64.b64decode(data, validate=True)
+            except (binascii.Error, ValueError):
+                continue
+            pictures.append(data)
+    return pictures
+
+
 def _apply(kind: str, device_id: str, payload: dict, event_id: str) -> None:
     if kind == RECEIVED:
         services.inbound_store(
@@ -108,6 +134,17 @@ def _apply(kind: str, device_id: str, payload: dict, event_id: str) -> None:
             provider_message_id=event_id,
             sender=payload["phoneNumber"],
             body=payload["message"],
+        )
+    elif kind == MMS_DOWNLOADED:
+        pictures = _mms_pictures(payload.get("attachments") or [])
+        body = payload.get("body")
+        services.inbound_store(
+            provider=PROVIDER,
+            provider_message_id=event_id,
+            sender=payload.get("sender") or payload["phoneNumber"],
+            body=body if isinstance(body, str) else "",
+            num_media=len(pictures),
+            media_data=pictures,
         )
     elif kind == PING:
         gateways.gateway_ping(provider=PROVIDER, device_id=device_id)

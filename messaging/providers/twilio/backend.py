@@ -9,6 +9,9 @@ the constructor and the request building run for real in every test.
 
 from __future__ import annotations
 
+import re
+
+import requests
 from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -22,6 +25,8 @@ from messaging.backends.base import (
     TransientSendError,
 )
 from messaging.providers.twilio.statuses import OPTED_OUT_ERRORS, PERMANENT_ERRORS
+
+MEDIA_SID = re.compile(r"^ME[0-9a-fA-F]{32}$")
 
 
 class TwilioBackend(BaseSmsBackend):
@@ -67,6 +72,55 @@ class TwilioBackend(BaseSmsBackend):
             # requests' errors (timeouts, refused connections) are OSErrors.
             raise TransientSendError("timeout" if "timeout" in type(exc).__name__.lower() else "network") from exc
         return SendResult(provider_message_id=message.sid)
+
+    def _media_sids(self, provider_message_id: str, urls: list[str]) -> list[str]:
+        """The Media SIDs of these URLs, only for URLs of this account's API and this
+        message: the account's credentials are never sent anywhere else."""
+        base = (settings.TWILIO_API_BASE_URL or "https://api.twilio.com").rstrip("/")
+        prefix = f"{base}/2010-04-01/Accounts/{settings.TWILIO_ACCOUNT_SID}/Messages/{provider_message_id}/Media/"
+        sids = []
+        for url in urls:
+            sid = url[len(prefix) :] if url.startswith(prefix) else ""
+            if not MEDIA_SID.match(sid):
+                raise PermanentSendError("media-url")
+            sids.append(sid)
+        return sids
+
+    def fetch_media(self, provider_message_id: str, urls: list[str]) -> list[bytes]:
+        """Each picture, through the client's own HTTP session (its timeout, its transport)
+        with the account's credentials; at most ``REPORT_MAX_PHOTO_BYTES`` + 1 read each,
+        so a larger file is refused downstream without filling the worker's memory."""
+        limit = settings.REPORT_MAX_PHOTO_BYTES + 1
+        session = self.client.http_client.session or requests.Session()
+        pictures = []
+        for url in urls:
+            self._media_sids(provider_message_id, [url])
+            try:
+                reply = session.get(
+                    url,
+                    auth=(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
+                    timeout=settings.TWILIO_HTTP_TIMEOUT_SECONDS,
+                    stream=True,
+                )
+                if reply.status_code == 404:
+                    raise PermanentSendError("media-gone")
+                if reply.status_code >= 400:
+                    raise TransientSendError(str(reply.status_code))
+                data = reply.raw.read(limit, decode_content=True) if reply.raw is not None else reply.content[:limit]
+                pictures.append(data or reply.content[:limit])
+            except requests.RequestException as exc:
+                raise TransientSendError("network") from exc
+        return pictures
+
+    def delete_media(self, provider_message_id: str, urls: list[str]) -> None:
+        for sid in self._media_sids(provider_message_id, urls):
+            try:
+                self.client.messages(provider_message_id).media(sid).delete()
+            except TwilioRestException as exc:
+                if exc.status != 404:  # already gone is done
+                    raise TransientSendError(str(exc.code or exc.status)) from exc
+            except (TwilioException, OSError) as exc:
+                raise TransientSendError("network") from exc
 
     def can_delete_copies(self) -> bool:
         return settings.TWILIO_DELETE_INBOUND

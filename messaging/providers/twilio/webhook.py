@@ -63,12 +63,16 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
         num_media = max(0, min(int(request.POST.get("NumMedia", "0") or 0), 10))
     except ValueError:
         num_media = 0
+    # The media URLs lead to the pictures at Twilio: they travel only inside the
+    # encrypted payload (or spool record) until the worker has fetched them.
+    media = [request.POST.get(f"MediaUrl{i}", "") for i in range(num_media)]
     fields = {
         "provider": PROVIDER,
         "provider_message_id": message_sid,
         "sender": sender,
         "body": request.POST.get("Body", ""),
         "num_media": num_media,
+        "media_urls": [url for url in media if url],
     }
     try:
         services.inbound_store(**fields)

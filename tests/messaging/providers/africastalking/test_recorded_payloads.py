@@ -232,7 +232,7 @@ def test_it_takes_a_code_with_a_star_inside_as_one_input(client, gazetteer):
 
     screens = replay(client, ["1", "2", typed])
 
-    assert screens[-1] == f"END Signalement {submitted.receipt} : recu."
+    assert screens[-1].startswith(f"CON Signalement {submitted.receipt} : recu.\nPour ajouter une information")
 
 
 # --- Retries, lost and expired sessions --------------------------------------------------
@@ -361,7 +361,7 @@ def test_it_tells_the_status_of_a_report_and_nothing_else(client, gazetteer, sta
     screens = replay(client, ["1", "2", submitted.receipt.lower()])
 
     assert screens[2].startswith("CON Entrez votre code de suivi")
-    assert screens[-1] == f"END Signalement {submitted.receipt} : {word}."
+    assert screens[-1].startswith(f"CON Signalement {submitted.receipt} : {word}.\nPour ajouter une information")
     assert "Boni" not in screens[-1]
     checked = ReportEvent.objects.get(report=submitted.report, kind=ReportEventKind.STATUS_CHECKED)
     assert checked.channel == Channel.USSD
