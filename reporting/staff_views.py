@@ -25,6 +25,7 @@ from focal_points.selectors import Place, focal_points_for
 from messaging.models import Channel
 from reporting import accusations, trail, triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
+from reporting.history import event_sentence
 from reporting.models import (
     CloseReason,
     Report,
@@ -193,7 +194,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             ),
             "accused": sorted(accusations.accused_forces(report=report)),
             "clearances": accusations.clearances_pending(report_id=report.pk),
-            "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
+            "events": _history(report),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],
             "photos": report.photos.only("pk", "width", "height"),
@@ -206,6 +207,14 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "summary_limit": alert_summary_limit(report),
         },
     )
+
+
+def _history(report: Report) -> list[ReportEvent]:
+    """The report's events but reads, each with its line in plain French (``sentence``)."""
+    events = list(report.events.exclude(kind=ReportEventKind.READ).select_related("member"))
+    for event in events:
+        event.sentence = event_sentence(event)
+    return events
 
 
 def _ask(member: Member, report_id: int, text: str) -> Report:
