@@ -40,5 +40,8 @@ def test_the_inbox_and_report_page_fit_a_390_px_phone(live_server, new_page, sta
     page.goto(f"{live_server.url}/staff/reports/")
     assert f"R-{reports[0].reference}" in page.content()
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "staff-inbox-390.png"), full_page=True)
     page.goto(f"{live_server.url}/staff/reports/{reports[0].pk}/")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    page.screenshot(path=str(SCREENSHOTS / "staff-report-390.png"), full_page=True)
