@@ -23,6 +23,7 @@ from focal_points.models import Category, Force, Member, Role
 from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
 from messaging.models import Channel
+from places.selectors import places_seats
 from reporting import accusations, trail, triage
 from reporting.access import members_whose_trail_is_visible_to, report_likely_matches, reports_visible_to
 from reporting.history import event_sentence
@@ -159,7 +160,12 @@ def report_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/map.html",
-        {"places": list(places.values()), "unplaced": unplaced, "tile_url": settings.MAP_TILE_URL},
+        {
+            "places": list(places.values()),
+            "unplaced": unplaced,
+            "tile_url": settings.MAP_TILE_URL,
+            "seats": places_seats(),
+        },
     )
 
 
