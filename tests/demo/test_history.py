@@ -22,7 +22,6 @@ def test_sixty_days_of_history_through_every_stage(deployment):
     started = time.monotonic()
     counts = history_build()
     elapsed = time.monotonic() - started
-    print(counts, f"{elapsed:.1f}s")
     assert elapsed < 25, elapsed
 
     reports = Report.objects.all()
