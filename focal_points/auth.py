@@ -384,7 +384,12 @@ def on_user_post_save(sender: type, instance: AbstractBaseUser, created: bool, *
 
 
 class VeilleAdminSite(OTPAdminSite):
-    """The admin requires a verified second factor; its login is the staff login."""
+    """The admin requires a verified second factor; its login is the staff login. Its
+    titles are French, like every screen (Django's default reads "Django administration")."""
+
+    site_header = "Veille · administration"
+    site_title = "Veille · administration"
+    index_title = "Configuration de la plateforme"
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         return redirect(f"/staff/login/?{urlencode({'next': request.GET.get('next', '/admin/')})}")

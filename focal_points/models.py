@@ -68,6 +68,7 @@ class Organisation(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         verbose_name = _("organisation")
         constraints = [
@@ -93,15 +94,24 @@ class Role(models.TextChoices):
 
 
 class Member(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("organisation")
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+        verbose_name=_("compte"),
     )
     name = models.CharField(_("nom"), max_length=150)
     role = models.CharField(_("rôle"), max_length=24, choices=Role.choices)
     # The contact phone is encrypted; its pseudonym recognises the member's SMS commands.
-    phone = EncryptedTextField(null=True, blank=True)
-    phone_pseudonym = models.CharField(max_length=100, blank=True, db_index=True)
+    phone = EncryptedTextField(null=True, blank=True, verbose_name=_("téléphone"))
+    phone_pseudonym = models.CharField(
+        max_length=100, blank=True, db_index=True, verbose_name=_("pseudonyme du téléphone")
+    )
     languages = models.CharField(
         _("langues"), max_length=40, default="fr", help_text=_("Codes séparés par des virgules.")
     )
@@ -111,6 +121,7 @@ class Member(models.Model):
     is_active = models.BooleanField(_("actif"), default=True)
 
     class Meta:
+        verbose_name_plural = _("membres")
         ordering = ["organisation__name", "escalation_order", "name"]
         verbose_name = _("membre")
 
@@ -125,12 +136,19 @@ class Member(models.Model):
 class Area(models.Model):
     """One place a member covers: a whole region, a cercle or a single commune."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="areas")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    cercle = models.ForeignKey(Cercle, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    commune = models.ForeignKey(Commune, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="areas", verbose_name=_("membre"))
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("région")
+    )
+    cercle = models.ForeignKey(
+        Cercle, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("cercle")
+    )
+    commune = models.ForeignKey(
+        Commune, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("commune")
+    )
 
     class Meta:
+        verbose_name_plural = _("zones couvertes")
         verbose_name = _("zone couverte")
         constraints = [
             models.CheckConstraint(
@@ -150,7 +168,7 @@ class Area(models.Model):
 class DutySlot(models.Model):
     """When a member is on duty (local time). A member without slots is always on duty."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="duty_slots")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="duty_slots", verbose_name=_("membre"))
     weekday = models.PositiveSmallIntegerField(
         _("jour"),
         choices=[
@@ -167,6 +185,7 @@ class DutySlot(models.Model):
     ends = models.TimeField(_("fin"), help_text=_("Une fin avant le début couvre la nuit."))
 
     class Meta:
+        verbose_name_plural = _("créneaux de permanence")
         ordering = ["member", "weekday", "starts"]
         verbose_name = _("créneau de permanence")
 
@@ -195,6 +214,7 @@ class RoutingRule(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name_plural = _("règles d'acheminement")
         ordering = ["category", "audience"]
         verbose_name = _("règle d'acheminement")
         constraints = [models.UniqueConstraint(fields=["category", "audience"], name="routing_rule_unique")]
@@ -215,10 +235,19 @@ class AccountEvent(models.Model):
     or reset, a password changed, the account disabled. Only ever inserted; a user with
     events cannot be deleted (disable them instead), so the trail outlives the account."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events", verbose_name=_("compte")
+    )
     kind = models.CharField(_("événement"), max_length=24, choices=AccountEventKind.choices)
     # Who did it when it is not the account holder (a coordinator's reset or disable).
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("par"),
+    )
     sessions_ended = models.PositiveIntegerField(_("sessions fermées"), default=0)
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
 

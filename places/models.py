@@ -24,10 +24,11 @@ class Region(models.Model):
     name = models.CharField(_("nom"), max_length=100, unique=True)
     kind = models.CharField(_("type"), max_length=10, choices=RegionKind.choices, default=RegionKind.REGION)
     aliases = models.TextField(_("autres noms"), blank=True, help_text=_("Un par ligne (orthographes, langues)."))
-    seat_latitude = models.FloatField(null=True, blank=True)
-    seat_longitude = models.FloatField(null=True, blank=True)
+    seat_latitude = models.FloatField(null=True, blank=True, verbose_name=_("latitude du chef-lieu"))
+    seat_longitude = models.FloatField(null=True, blank=True, verbose_name=_("longitude du chef-lieu"))
 
     class Meta:
+        verbose_name_plural = _("régions")
         ordering = ["name"]
         verbose_name = _("région")
 
@@ -36,13 +37,14 @@ class Region(models.Model):
 
 
 class Cercle(models.Model):
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cercles")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cercles", verbose_name=_("région"))
     name = models.CharField(_("nom"), max_length=100)
     aliases = models.TextField(_("autres noms"), blank=True, help_text=_("Un par ligne (orthographes, langues)."))
-    seat_latitude = models.FloatField(null=True, blank=True)
-    seat_longitude = models.FloatField(null=True, blank=True)
+    seat_latitude = models.FloatField(null=True, blank=True, verbose_name=_("latitude du chef-lieu"))
+    seat_longitude = models.FloatField(null=True, blank=True, verbose_name=_("longitude du chef-lieu"))
 
     class Meta:
+        verbose_name_plural = _("cercles")
         ordering = ["name"]
         verbose_name = _("cercle")
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="cercle_unique_in_region")]
@@ -52,14 +54,17 @@ class Cercle(models.Model):
 
 
 class Commune(models.Model):
-    cercle = models.ForeignKey(Cercle, on_delete=models.PROTECT, related_name="communes")
+    cercle = models.ForeignKey(Cercle, on_delete=models.PROTECT, related_name="communes", verbose_name=_("cercle"))
     name = models.CharField(_("nom"), max_length=100)
     aliases = models.TextField(_("autres noms"), blank=True, help_text=_("Un par ligne (orthographes, langues)."))
     setting = models.CharField(_("milieu"), max_length=10, choices=Setting.choices, default=Setting.RURAL)
-    latitude = models.FloatField(null=True, blank=True, help_text=_("Position indicative (chef-lieu)."))
-    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(
+        null=True, blank=True, help_text=_("Position indicative (chef-lieu)."), verbose_name=_("latitude")
+    )
+    longitude = models.FloatField(null=True, blank=True, verbose_name=_("longitude"))
 
     class Meta:
+        verbose_name_plural = _("communes")
         ordering = ["name"]
         verbose_name = _("commune")
         constraints = [models.UniqueConstraint(fields=["cercle", "name"], name="commune_unique_in_cercle")]

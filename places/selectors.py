@@ -122,6 +122,19 @@ _lock = threading.Lock()
 _index: _Index | None = None
 
 
+def places_seats() -> list[dict]:
+    """Region and cercle seats (chefs-lieux) with a known position, for the staff map."""
+    seats = [
+        {"name": r.name, "kind": "region", "lat": r.seat_latitude, "lon": r.seat_longitude}
+        for r in Region.objects.filter(seat_latitude__isnull=False).order_by("name")
+    ]
+    seats += [
+        {"name": c.name, "kind": "cercle", "lat": c.seat_latitude, "lon": c.seat_longitude}
+        for c in Cercle.objects.filter(seat_latitude__isnull=False).order_by("name")
+    ]
+    return seats
+
+
 def _build_index(version: object) -> _Index:
     index = _Index(version=version)
 

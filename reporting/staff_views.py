@@ -23,6 +23,7 @@ from focal_points.models import Category, Force, Member, Role
 from focal_points.reauth import fresh_code_required
 from focal_points.selectors import Place, focal_points_for
 from messaging.models import Channel
+from places.selectors import places_seats
 from reporting import accusations, photos, trail, triage
 from reporting.access import (
     members_whose_trail_is_visible_to,
@@ -30,6 +31,7 @@ from reporting.access import (
     reports_likely_matches,
     reports_visible_to,
 )
+from reporting.history import event_sentence
 from reporting.models import (
     CloseReason,
     Report,
@@ -178,7 +180,12 @@ def report_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/map.html",
-        {"places": list(places.values()), "unplaced": unplaced, "tile_url": settings.MAP_TILE_URL},
+        {
+            "places": list(places.values()),
+            "unplaced": unplaced,
+            "tile_url": settings.MAP_TILE_URL,
+            "seats": places_seats(),
+        },
     )
 
 
@@ -213,7 +220,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             ),
             "accused": sorted(accusations.accused_forces(report=report)),
             "clearances": accusations.clearances_pending(report_id=report.pk),
-            "events": report.events.exclude(kind=ReportEventKind.READ).select_related("member"),
+            "events": _history(report),
             "matches": report_likely_matches(report=report, member=request.member),
             "linked": report.incident.reports.exclude(pk=report.pk) if report.incident_id else [],
             "photos": report.photos.only("pk", "width", "height"),
@@ -250,6 +257,14 @@ def report_photo(request: HttpRequest, report_id: int, photo_id: int) -> HttpRes
     response["Content-Disposition"] = f'inline; filename="R-{photo.report.reference}-{photo.pk}.jpg"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _history(report: Report) -> list[ReportEvent]:
+    """The report's events but reads, each with its line in plain French (``sentence``)."""
+    events = list(report.events.exclude(kind=ReportEventKind.READ).select_related("member"))
+    for event in events:
+        event.sentence = event_sentence(event)
+    return events
 
 
 def _ask(member: Member, report_id: int, text: str) -> Report:

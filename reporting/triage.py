@@ -351,6 +351,9 @@ def report_ask_reporter(*, member: Member, report_id: int, question: str, choice
 @transaction.atomic
 def report_close(*, member: Member, report_id: int, reason: str) -> Report:
     report = _load(member, report_id)
+    if not reason:
+        # No default reason: a report closed as "Doublon" by a slip would hide an incident.
+        raise TriageError("Choisissez un motif de clôture : le signalement n'a pas été clôturé.")
     if reason not in CloseReason.values:
         raise TriageError("motif de clôture inconnu")
     _check_open(report)

@@ -478,7 +478,8 @@ if "africastalking" in USSD_PROVIDERS:
     VEILLE_ADDRESS_ALLOWLISTS["/channels/ussd/africastalking/"] = AFRICASTALKING_ALLOWED_NETWORKS
 # Secrets carried in URL paths: masked in every log record (a 404's "Not Found: <path>").
 VEILLE_LOG_REDACTED_SECRETS = [AFRICASTALKING_CALLBACK_SECRET] if "africastalking" in USSD_PROVIDERS else []
-MAP_TILE_URL = envstr("MAP_TILE_URL", "/static/tiles/{z}/{x}/{y}.png")
+# Empty (the default): no tile layer, the map draws the shipped borders (static/map/) only.
+MAP_TILE_URL = envstr("MAP_TILE_URL", "")
 _tile_origin = ""
 if MAP_TILE_URL.startswith(("http://", "https://")):
     _scheme, _, _rest = MAP_TILE_URL.partition("://")
@@ -577,7 +578,7 @@ API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 30, minimum=1, maximum=90)
 API_TOKEN_FORWARD_CLOSE_HOURS = envint("API_TOKEN_FORWARD_CLOSE_HOURS", 8, minimum=1, maximum=24)
 
 LEAFLET_CONFIG = {
-    "TILES": [("OSM", MAP_TILE_URL, {"attribution": "Tiles: deployment"})],
+    "TILES": [("OSM", MAP_TILE_URL, {"attribution": "Tiles: deployment"})] if MAP_TILE_URL else [],
     "DEFAULT_CENTER": (14.5, -4.0),
     "DEFAULT_ZOOM": 6,
     "RESET_VIEW": False,

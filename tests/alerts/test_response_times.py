@@ -101,11 +101,11 @@ def test_only_coordinators_see_the_dashboard(scenario, staff_client, name):
 def test_a_focal_point_sees_their_own_figures_and_can_answer_on_the_web(scenario, staff_client):
     page = staff_client("Maréchal des logis Dembélé").get("/staff/alerts/?days=2").content.decode()
 
-    assert "1 alerte(s) reçue(s)" in page
+    assert "Une alerte reçue" in page
     assert "médiane 2 min" in page  # escalated to him at 06:35, acknowledged 06:37
     # The unit: two alerts (the first focal point's, unanswered, and his).
     assert "Mon unité : Brigade de gendarmerie de Douentza" in page
-    assert "2 alerte(s)." in page
+    assert "2 alertes." in page
 
 
 def test_the_funnel_counts_the_reports_that_reached_each_stage(scenario, gazetteer):

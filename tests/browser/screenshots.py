@@ -66,3 +66,35 @@ def test_take_screenshots(live_server, new_page, gazetteer, device, javascript):
     page.click("button[type=submit]")
     page.wait_for_selector(".errors")
     page.screenshot(path=SCREENSHOTS / f"{name}-5-status-unknown.png")
+
+
+STAFF_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
+
+
+@pytest.mark.parametrize("device", list(STAFF_SIZES))
+def test_take_staff_screenshots(live_server, new_page, staff_client, device):
+    """The staff side on the demo's sixty days of history: a report that was forwarded,
+    escalated and acknowledged; the inbox; the map; the dashboard (a coordinator)."""
+    from alerts.models import Alert
+    from demo.history import history_build
+
+    history_build()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    width, height = STAFF_SIZES[device]
+    page = new_page(width=width, height=height)
+    client = staff_client("Mariam Traoré")
+    session = client.cookies["sessionid"].value
+    page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+    escalated = Alert.objects.filter(escalated_from__isnull=False).select_related("report").first()
+    pages = {
+        "report": f"/staff/reports/{escalated.report_id}/",
+        "inbox": "/staff/reports/?status=all",
+        "map": "/staff/reports/map/",
+        "dashboard": "/staff/alerts/dashboard/",
+    }
+    for name, path in pages.items():
+        page.goto(f"{live_server.url}{path}")
+        if name == "map":
+            page.wait_for_selector("#map[data-borders-loaded='1']")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width, name
+        page.screenshot(path=SCREENSHOTS / f"staff-{device}-{name}.png", full_page=True)

@@ -83,14 +83,20 @@ def test_demo_setup_prepares_everything(db, settings, tmp_path):
     out = io.StringIO()
 
     call_command("demo_setup", stdout=out)
+    reports = Report.objects.count()
     call_command("demo_setup", stdout=out)  # a second run changes nothing
 
     assert "Staff account: coordination /" in out.getvalue()
-    assert Report.objects.count() == 4
+    assert "coordination-mopti /" in out.getvalue()
+    # Sixty days of history (demo/history.py) and today's four sample reports.
+    assert Report.objects.count() == reports > 100
     assert (tmp_path / "demo-admin-password.txt").exists()
+    assert (tmp_path / "demo-coordinator-password.txt").exists()
     from focal_points.models import Member
 
     assert Member.objects.get(user__username="coordination").role == "national_coordinator"
+    # A second coordinator, so the two-person rule can be tried.
+    assert Member.objects.get(user__username="coordination-mopti").role == "coordinator"
     assert Member.objects.count() == 14
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.history import history_build
 from focal_points.models import Member
 from focal_points.services import members_import_csv
 from messaging.models import Channel
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         # A region's relays, units, oversight and support, so every page has people in it.
         members_import_csv(DEPLOYMENT.read_text(encoding="utf-8"))
         self._staff_account()
+        self._second_coordinator()
         self._sample_reports()
 
     def _staff_account(self) -> None:
@@ -60,9 +62,32 @@ class Command(BaseCommand):
             "The first login at /staff/login/ enrols an authenticator app (TOTP)."
         )
 
+    def _second_coordinator(self) -> None:
+        """The regional coordinator, so that what needs two people (community alerts,
+        clearing an accusation) can be tried: one proposes, the other approves."""
+        User = get_user_model()
+        if User.objects.filter(username="coordination-mopti").exists():
+            self.stdout.write("Staff account 'coordination-mopti' exists (password printed on its first set-up).")
+            return
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_user("coordination-mopti", password=password)
+        Member.objects.filter(name="Mariam Traoré").update(user=user)
+        password_file = settings.VAR_DIR / "demo-coordinator-password.txt"
+        password_file.write_text(password + "\n")
+        password_file.chmod(0o600)
+        self.stdout.write(
+            f"Second coordinator (Mariam Traoré, région de Mopti): coordination-mopti / {password}  "
+            f"(also in {password_file}). She proposes, 'coordination' approves: the two-person rule."
+        )
+
     def _sample_reports(self) -> None:
         if Report.objects.exists():
             return
+        counts = history_build()
+        self.stdout.write(
+            "60 days of history: {reports} reports, {forwarded} alerts forwarded, {acknowledged} acknowledged, "
+            "{escalated} escalated, {closed} closed; 4 community alerts (one waits for approval).".format(**counts)
+        )
         for commune_name, category, text in SAMPLE_REPORTS:
             commune = Commune.objects.filter(name=commune_name).first()
             report_submit(
