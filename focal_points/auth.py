@@ -48,6 +48,10 @@ from django_otp.util import random_hex
 
 from focal_points.models import AccountEvent, AccountEventKind, Member
 
+# One place decides which address a request came from (lockout, USSD allow-list, receipt
+# buckets): re-exported here for reauth and the tests.
+from veille.netaddr import client_address
+
 # Session keys. Times are whole seconds since the epoch (sessions are JSON).
 LOGIN_AT_KEY = "veille_login_at"  # when the password and code were checked
 CODE_AT_KEY = "veille_code_at"  # when an authenticator code was last checked
@@ -58,12 +62,6 @@ NEW_DEVICE_KEY = "veille_new_device"  # a second device being added by a verifie
 def now_seconds() -> int:
     return int(time.time())
 
-
-# --- Client address -------------------------------------------------------------------
-# One place decides which address a request came from, for every check that uses one
-# (this lockout, the USSD gateway's allow-list, the receipt look-up buckets): the peer,
-# or X-Forwarded-For read only through TRUSTED_PROXIES.
-from veille.netaddr import client_address  # noqa: E402 (re-exported: reauth and tests use it)
 
 # --- Lockout --------------------------------------------------------------------------
 
