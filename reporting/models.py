@@ -131,6 +131,9 @@ class Report(models.Model):
     sender_pseudonym = models.CharField(
         max_length=100, blank=True, db_index=True, verbose_name=_("pseudonyme de l'expéditeur")
     )
+    # The reporter said they are displaced (a fact about the reporter, not a category):
+    # where they live now is never asked nor kept; the place above is where it happened.
+    reporter_displaced = models.BooleanField(default=False, verbose_name=_("auteur déplacé"))
     # Whether the platform already asked this SMS sender where it happened (once only).
     place_asked = models.BooleanField(default=False, verbose_name=_("lieu demandé"))
     message_count = models.PositiveSmallIntegerField(default=1, verbose_name=_("nombre de messages"))

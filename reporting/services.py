@@ -111,8 +111,12 @@ def report_submit(
     language: str = Language.FR,
     sender_pseudonym: str = "",
     photos: list[CleanPhoto] | None = None,
+    reporter_displaced: bool = False,
 ) -> Submitted:
-    """Create a report from any channel. Phone numbers in the text are masked first."""
+    """Create a report from any channel. Phone numbers in the text are masked first.
+
+    ``reporter_displaced``: the resident said they are displaced; ``place`` stays where it
+    happened, never where they live now."""
     if category not in Category.values:
         raise ValueError(f"unknown category {category!r}")
     if occurred not in OccurredPeriod.values:
@@ -139,6 +143,7 @@ def report_submit(
                     people_affected=people_affected,
                     description=text or None,
                     sender_pseudonym=sender_pseudonym,
+                    reporter_displaced=reporter_displaced,
                     received_at=now,
                     last_message_at=now,
                 )

@@ -50,3 +50,19 @@ def test_a_report_without_place_goes_national_then_to_the_area_once_known(deploy
 
     assert set(report.recipients.values_list("member__name", flat=True)) == {"Ibrahim Keita", "Fatoumata Cissé"}
     assert any(sms.to == "+22376100003" and "Hombori" in sms.body for sms in outbox)
+
+
+def test_a_displaced_reporter_is_recorded_and_the_place_stays_where_it_happened(deployment):
+    from places.models import Commune
+    from reporting.services import PlaceChoice, report_submit
+
+    hombori = Commune.objects.get(name="Hombori")
+    submitted = report_submit(
+        channel="web", description="x", place=PlaceChoice(commune_id=hombori.pk), reporter_displaced=True
+    )
+
+    report = Report.objects.get(pk=submitted.report.pk)
+    assert report.reporter_displaced is True
+    assert report.commune_id == hombori.pk
+    # The default is "not said", not "not displaced" asked of anyone.
+    assert report_submit(channel="web", description="y").report.reporter_displaced is False
