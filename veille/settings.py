@@ -425,6 +425,12 @@ for _name in USSD_PROVIDERS:
 # What answers the menus, by dotted path: messaging/ imports no app built on it.
 USSD_HANDLER = envstr("USSD_HANDLER", "reporting.ussd.services.ussd_handler")
 
+# --- Voice ----------------------------------------------------------------------------
+# What answers voice calls (the same menu as USSD, spoken), by dotted path, as for USSD.
+VOICE_HANDLER = envstr("VOICE_HANDLER", "reporting.voice.services.voice_handler")
+# The prompts a deployment records (native speakers): <dir>/<language>/<key>.wav.
+VOICE_PROMPT_DIR = envstr("VOICE_PROMPT_DIR", str(VAR_DIR / "voice-prompts"))
+
 # Africa's Talking signs nothing: its callback URL carries this secret, and only its
 # networks may call it. The allow-list may be empty only in the demo, where it means
 # loopback (the simulator, or a tunnel ending on this machine).
