@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -24,9 +24,15 @@ pytestmark = pytest.mark.django_db
 BAMAKO = ZoneInfo("Africa/Bamako")
 
 
+# The scenario's day is yesterday: its 06:10 to 09:00 are then always past, whatever the
+# hour the suite runs (run today after midnight, they would lie ahead of the dashboards'
+# "now" and fall out of every window).
+SCENARIO_DAY = (datetime.now(BAMAKO) - timedelta(days=1)).date()
+
+
 @contextmanager
 def at(hour: int, minute: int):
-    moment = datetime.now(BAMAKO).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    moment = datetime.combine(SCENARIO_DAY, time(hour, minute), tzinfo=BAMAKO)
     with mock.patch("django.utils.timezone.now", return_value=moment):
         yield
 
@@ -63,14 +69,11 @@ def minutes(value) -> float:
 
 
 def test_every_stage_is_timed(scenario):
-    from django.utils import timezone
-
-    now = timezone.now()
     rows = response_times(
         Report.objects.all(),
         group_by="region",
-        since=now.replace(hour=0, minute=0),
-        until=now.replace(hour=23, minute=59),
+        since=datetime.combine(SCENARIO_DAY, time(0, 0), tzinfo=BAMAKO),
+        until=datetime.combine(SCENARIO_DAY, time(23, 59), tzinfo=BAMAKO),
     )
 
     (mopti,) = rows
@@ -109,8 +112,6 @@ def test_a_focal_point_sees_their_own_figures_and_can_answer_on_the_web(scenario
 
 
 def test_the_funnel_counts_the_reports_that_reached_each_stage(scenario, gazetteer):
-    from datetime import timedelta
-
     from django.utils import timezone
 
     from alerts.selectors import funnel
