@@ -9,8 +9,9 @@ The menu is defined once (``Engine.view``: what each step says and offers) and r
 as a USSD screen here (``render_screen``) or as voice prompts (``reporting.voice.render``).
 
 Flow: language -> menu -> category -> region -> cercle -> commune -> when -> people ->
-displaced (a fact about the reporter, never where they live now) -> confirm -> receipt. Or: menu -> code -> status (and, for a gender-based-violence report
-whose relay asked, the consent question). "0" goes back, "9" shows more, "8" skips a
+displaced (a fact about the reporter, never where they live now) -> confirm -> receipt.
+Or: menu -> code -> status (and, for a gender-based-violence report whose relay asked,
+the consent question). "0" goes back, "9" shows more, "8" skips a
 place level ("I don't know").
 """
 
@@ -396,7 +397,7 @@ class Engine:
         navs = ["skip"] if self.state["step"] in {"region", "cercle", "commune"} else []
         if pages > 1:
             navs.append("more")
-        return navs + ["back"]
+        return [*navs, "back"]
 
     def summary_places(self) -> list[Place]:
         """Where it happened, finest level first, for the summary."""

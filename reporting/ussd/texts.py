@@ -181,7 +181,9 @@ T: dict[str, dict[str, str]] = {
         "bm": "Jeninfo ka ninkali:",
     },
     "voice.waiting_question": {
-        "fr": "Un relais vous a posé une question. Répondez par SMS depuis ce téléphone, ou sur le site web. Au revoir.",
+        "fr": (
+            "Un relais vous a posé une question. Répondez par SMS depuis ce téléphone, ou sur le site web. Au revoir."
+        ),
         "en": "A relay has asked you a question. Answer by SMS from this phone, or on the website. Goodbye.",
         "bm": "Jeninfo ye ninkali ke i ye. A jaabi SMS la ni telefoni in ye, walima sitiweb kan. K'an ben.",
     },
