@@ -111,3 +111,9 @@ def prompt_path(language: str, key: str) -> Path | None:
         return None
     path = Path(settings.VOICE_PROMPT_DIR) / language / f"{key}.wav"
     return path if path.is_file() else None
+
+
+def prompt_url(language: str, key: str) -> str:
+    """Where a provider's servers fetch a prompt: the platform serves its own
+    (``messaging.voice_prompts``), so no third party hosts them."""
+    return f"{settings.PUBLIC_BASE_URL}/channels/voice/prompts/{language}/{key}.wav"

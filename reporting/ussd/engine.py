@@ -258,13 +258,21 @@ def paginate(header: str, items: list[str], footer_lines: list[str]) -> list[lis
 
 class Engine:
     def __init__(
-        self, state: dict[str, Any], *, sender_pseudonym: str, session_key: str = "", channel: str = Channel.USSD
+        self,
+        state: dict[str, Any],
+        *,
+        sender_pseudonym: str,
+        session_key: str = "",
+        channel: str = Channel.USSD,
+        languages: list[str] | None = None,
     ) -> None:
         self.state = state
         self.pseudonym = sender_pseudonym
         # USSD or voice: what events record, and how a receipt code is typed (a voice
         # caller presses, for each character, the key that carries it).
         self.channel = channel
+        # The languages offered (None: every one); a voice call offers those with prompts.
+        self.languages = languages
         # Wrong codes are counted per phone (shared with SMS) and per session.
         self.code_buckets = [f"phone:{sender_pseudonym}", f"ussd:{session_key or sender_pseudonym}"]
         state.setdefault("step", "welcome")
@@ -452,7 +460,9 @@ class Engine:
     # --- input handlers: return False for an invalid choice ----------------------------
 
     def _on_welcome(self, choice: str) -> bool | None:
-        if choice not in LANG_BY_CHOICE:
+        if choice not in LANG_BY_CHOICE or (
+            self.languages is not None and LANG_BY_CHOICE[choice] not in self.languages
+        ):
             return False
         self.state["lang"] = LANG_BY_CHOICE[choice]
         self._go("menu")
@@ -627,6 +637,8 @@ class Engine:
         joins; anything shorter than a few characters is no information (False)."""
         from reporting.models import Report
 
+        if self.channel == Channel.VOICE:
+            return False  # keys are no words: information is added by SMS or the web
         report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
         if not services.report_add_information(report=report, text=choice, channel=self.channel):
             return False

@@ -32,7 +32,9 @@ def character(ch: str) -> Prompt:
 
 
 def label_prompt(table: str, value: str, language: str) -> Prompt:
-    return Prompt(f"{table}.{value}", texts.spoken_label(menu.LABEL_TABLES[table], value, language))
+    # A key names a file: "20+" becomes "20-plus".
+    key = f"{table}.{value}".replace("+", "-plus")
+    return Prompt(key, texts.spoken_label(menu.LABEL_TABLES[table], value, language))
 
 
 def place_prompt(place: menu.Place) -> Prompt:
@@ -44,11 +46,14 @@ def status_prompt(status: str, language: str) -> Prompt:
     return Prompt(f"status.{status}", words.get(language, words["fr"]))
 
 
-def language_choice() -> tuple[Prompt, ...]:
+def language_choice(languages: list[str] | None = None) -> tuple[Prompt, ...]:
     """Each language offered in its own words: "Pour le français, tapez 1", "For English,
-    press 2"..., from the one list of choices (``LANG_BY_CHOICE``)."""
+    press 2"..., from the one list of choices (``LANG_BY_CHOICE``), those in ``languages``
+    only (the ones the deployment has prompts for)."""
     prompts: list[Prompt] = []
     for digit, language in menu.LANG_BY_CHOICE.items():
+        if languages is not None and language not in languages:
+            continue
         prompts.append(Prompt("voice.language", texts.spoken("voice.language", language), language=language))
         prompts.append(Prompt(f"press.{digit}", texts.spoken("voice.press", language, n=digit), language=language))
     return tuple(prompts)
@@ -63,7 +68,7 @@ def view_prompts(engine: menu.Engine, view: menu.View) -> tuple[Prompt, ...]:
     lang = engine.lang
     prompts: list[Prompt] = [text_prompt("invalid", lang)] if view.invalid else []
     if view.step == "welcome":
-        return tuple(prompts) + language_choice()
+        return tuple(prompts) + language_choice(engine.languages)
     for part in view.says:
         prompts += part_prompts(engine, part)
     for choice in view.choices:

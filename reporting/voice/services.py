@@ -28,7 +28,7 @@ from messaging.voice import CallEvent, Prompt, VoiceEvent, VoiceTurn
 from reporting.models import UssdSession
 from reporting.ussd import texts
 from reporting.ussd.engine import Engine
-from reporting.voice import render
+from reporting.voice import prompts, render
 from veille.phones import pseudonym_for
 
 
@@ -93,7 +93,11 @@ def _answer(event: VoiceEvent, gateway: str, call_id: str) -> VoiceTurn:
     if state.get("last_turn") and (event.event == CallEvent.START or 0 < event.turn < state["turn"]):
         return _stored_turn(state)  # a retried request: the same answer, nothing moved
     engine = Engine(
-        state, sender_pseudonym=session.sender_pseudonym, session_key=f"{gateway}:{call_id}", channel=Channel.VOICE
+        state,
+        sender_pseudonym=session.sender_pseudonym,
+        session_key=f"{gateway}:{call_id}",
+        channel=Channel.VOICE,
+        languages=prompts.declared_languages(),
     )
     if state.get("ended"):
         return _stored_turn(state)  # the call is over (receipt, goodbye): same last words
