@@ -31,4 +31,5 @@ def prompt(request: HttpRequest, language: str, key: str) -> HttpResponse:
         response = FileResponse(path.open("rb"), content_type="audio/wav")
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    response.public_cacheable = True  # type: ignore[attr-defined]  (veille.privacy keeps the header)
     return response

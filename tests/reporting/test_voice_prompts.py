@@ -22,7 +22,7 @@ from reporting.ussd import texts
 from reporting.ussd.engine import Engine
 from reporting.voice import prompts, render
 from reporting.voice.synthesis import MANIFEST, synthesise
-from tests.voice_prompts import CACHE, synthesise_places, voice_prompt_folder, voice_prompts  # noqa: F401
+from tests.voice_prompts import CACHE, synthesise_places
 
 pytestmark = pytest.mark.django_db
 
