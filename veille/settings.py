@@ -437,7 +437,8 @@ if set(VOICE_PROVIDERS) - {"twilio", "sip"}:
     raise ImproperlyConfigured(
         f"VOICE_PROVIDERS: unknown provider(s) {', '.join(sorted(set(VOICE_PROVIDERS) - {'twilio', 'sip'}))}."
     )
-if "twilio" in VOICE_PROVIDERS and not (TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID):
+if "twilio" in VOICE_PROVIDERS and not (TWILIO_AUTH_TOKEN and (TWILIO_ACCOUNT_SID or DEMO)):
+    # The demo (no Twilio account: the simulator signs with the token) deletes no call log.
     raise ImproperlyConfigured(
         "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set while 'twilio' is in VOICE_PROVIDERS: the voice webhook "
         "checks Twilio's signature with the token, and call logs are deleted with both."

@@ -120,3 +120,13 @@ def missing_prompts(language: str) -> list[str]:
 
 def language_files(language: str) -> Path:
     return Path(settings.VOICE_PROMPT_DIR) / language
+
+
+def prompt_text(language: str, key: str) -> str:
+    """The words of one prompt (the simulator shows them beside the audio)."""
+    level, _, pk = key.removeprefix("place.").partition(".")
+    if key.startswith("place.") and pk.isdigit():
+        model = {"region": Region, "cercle": Cercle, "commune": Commune}.get(level)
+        place = model.objects.filter(pk=int(pk)).first() if model else None
+        return place.name if place else ""
+    return every_prompt(language, places=False).get(key, "")
