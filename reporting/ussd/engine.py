@@ -603,7 +603,9 @@ class Engine:
             self._back()
             return True
         if self.channel == Channel.VOICE:
-            report = services.report_by_keypad_receipt(keys=choice, buckets=self.code_buckets)
+            report = services.report_by_keypad_receipt(
+                keys=choice, buckets=self.code_buckets, sender_pseudonym=self.pseudonym
+            )
         else:
             report = services.report_by_receipt(receipt=choice, buckets=self.code_buckets)
         if report is None:

@@ -24,11 +24,15 @@ def test_the_simulator_plays_a_call_answered_by_keypad(live_server, gazetteer, v
     audio = page.locator("audio.voice-prompt").first.get_attribute("src")
     assert audio == "/channels/voice/prompts/fr/voice.language.wav"
     served = page.request.get(f"{live_server.url}{audio}")
-    assert served.status == 200 and served.headers["content-type"] == "audio/wav" and served.body()[:4] == b"RIFF"
+    assert served.status == 200 and served.headers["content-type"] == "audio/wav"
+    assert served.body()[:4] == b"RIFF"
     # The browser can decode it: a duration once its metadata is loaded.
     duration = page.evaluate(
-        """() => new Promise((done) => { const a = document.querySelector('audio.voice-prompt');
-        if (a.readyState >= 1) done(a.duration); else a.addEventListener('loadedmetadata', () => done(a.duration)); })"""
+        """() => new Promise((done) => {
+            const a = document.querySelector('audio.voice-prompt');
+            if (a.readyState >= 1) done(a.duration);
+            else a.addEventListener('loadedmetadata', () => done(a.duration));
+        })"""
     )
     assert duration > 0.2
 

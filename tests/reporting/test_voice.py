@@ -310,6 +310,20 @@ def test_the_status_is_spoken_from_a_code_typed_on_the_keypad(gazetteer):
     assert report.events.filter(kind="status_checked", channel="voice").count() == 1
 
 
+def test_a_code_typed_on_the_keypad_finds_only_the_reports_of_the_same_phone(gazetteer):
+    report, code = filed(Call())
+    other = Call(caller="+22365000000")
+    other.start(), other.press("1"), other.choose("menu.follow")
+
+    assert other.press(keypad(code)).prompts[0].key == "voice.unknown_code"
+    withheld = Call(caller="")  # no caller id: no pseudonym, no follow-up by voice
+    withheld.start(), withheld.press("1"), withheld.choose("menu.follow")
+    assert withheld.press(keypad(code)).prompts[0].key == "voice.unknown_code"
+    assert follow(keypad(code)).keys()[:2] == ["voice.report", "status.received"]
+    # The whole code still works on every other channel, from any phone.
+    assert report_by_receipt(receipt=code, buckets=["test"]) == report
+
+
 def test_a_wrong_code_offers_a_retry_and_three_end_the_call(gazetteer):
     filed(Call())
     call = follow("2222222222")
