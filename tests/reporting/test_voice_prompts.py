@@ -153,11 +153,16 @@ def test_a_declared_language_lacking_a_reachable_prompt_fails(small_gazetteer, v
     for language in prompts.declared_languages():
         assert prompts.missing_prompts(language) == [], language
 
+    call_command("voice_prompts_check", stdout=open("/dev/null", "w"))
     commune = Commune.objects.get(name="Mahina")
     (folder / "en" / f"place.commune.{commune.pk}.wav").unlink()
     (folder / "fr" / "voice.goodbye.wav").unlink()
     assert prompts.missing_prompts("en") == [f"place.commune.{commune.pk}"]
     assert prompts.missing_prompts("fr") == ["voice.goodbye"]
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="voice prompts missing"):
+        call_command("voice_prompts_check", stdout=open("/dev/null", "w"))
 
 
 def test_a_language_without_prompts_is_not_offered_by_voice(small_gazetteer, voice_prompts):
