@@ -1,10 +1,11 @@
 """The phone simulator: plays a resident's phone against the real webhooks.
 
 SMS go through the Twilio webhook view with a genuine signature (computed with the
-demo's auth token), USSD through the Africa's Talking callback with the demo's callback
-secret and through the privacy middleware's address check (the simulator calls from
-loopback), exactly as the providers would call them; what the platform sends back is read
-from the outbound queue.
+demo's auth token), voice calls through the Twilio Voice webhook likewise (each
+prompt's words shown, its audio played from the platform's prompt URL), USSD through
+the Africa's Talking callback with the demo's callback secret and through the privacy
+middleware's address check (the simulator calls from loopback), exactly as the
+providers would call them; what the platform sends back is read from the outbound queue.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from veille.privacy import ReporterMetadataMiddleware
 SMS_PATH = "/channels/twilio/sms/"
 ANDROID_PATH = "/channels/android/webhook/"
 USSD_PATH = "/channels/ussd/africastalking/{secret}/"
+VOICE_PATH = "/channels/twilio/voice/"
+VOICE_STATUS_PATH = "/channels/twilio/voice/status/"
 DEFAULT_NUMBER = "+223 76 00 00 01"
 SERVICE_CODE = "*123#"
 
@@ -48,7 +51,7 @@ def _post_to_webhook(path: str, params: dict[str, str], headers: dict[str, str] 
     request = RequestFactory().post(
         path, data=urlencode(params), content_type="application/x-www-form-urlencoded", headers=headers or {}
     )
-    match = resolve(path)
+    match = resolve(path.partition("?")[0])
     # Through the middleware that checks the caller's address (RequestFactory's 127.0.0.1)
     # against the callback's allow-list, then wipes it, as for a real request.
     return ReporterMetadataMiddleware(lambda req: match.func(req, *match.args, **match.kwargs))(request)
@@ -115,6 +118,49 @@ def _ussd(number: str, session_id: str, text: str) -> PhoneScreen:
     return PhoneScreen(body[4:] if body.startswith("END ") else body, ended=True)
 
 
+@dataclass
+class CallTurn:
+    prompts: list[tuple[str, str]]  # (audio URL, or "" when none, words)
+    action: str  # the gather's action path, "" once the call is over
+    max_digits: int
+
+
+def _signed_post(path: str, params: dict[str, str]) -> HttpResponse:
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(settings.PUBLIC_BASE_URL + path, params)
+    return _post_to_webhook(path, params, {"X-Twilio-Signature": signature})
+
+
+def _voice(number: str, call_sid: str, action: str, digits: str | None) -> CallTurn | str:
+    """One request of a call, as Twilio would make it; the TwiML read back into the
+    prompts' words (from the prompt key in each URL) and the gather's action."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urlsplit
+
+    from reporting.voice.prompts import prompt_text
+
+    params = {"CallSid": call_sid, "AccountSid": "AC" + "0" * 32, "From": number, "To": "+15005550006"}
+    params["CallStatus"] = "in-progress"
+    if digits:
+        params["Digits"] = digits
+    response = _signed_post(action or VOICE_PATH, params)
+    if response.status_code != 200:
+        return f"HTTP {response.status_code} — activez VOICE_PROVIDERS=twilio dans .env."
+    root = ET.fromstring(response.content)  # noqa: S314  (TwiML of this platform's own webhook)
+    prompts = []
+    for element in root.iter():
+        if element.tag == "Play":
+            path = urlsplit(element.text or "").path
+            language, _, key = path.removeprefix("/channels/voice/prompts/").removesuffix(".wav").partition("/")
+            prompts.append((path, prompt_text(language, key)))
+        elif element.tag == "Say":
+            prompts.append(("", element.text or ""))
+    gather = root.find("Gather")
+    if gather is None:
+        return CallTurn(prompts, "", 0)
+    parts = urlsplit(gather.get("action", ""))
+    return CallTurn(prompts, f"{parts.path}?{parts.query}", int(gather.get("numDigits", "1")))
+
+
 def _inbox(number: str) -> list[OutboundMessage]:
     canonical = normalize_msisdn(number)
     if not canonical:
@@ -157,5 +203,22 @@ def simulator(request: HttpRequest) -> HttpResponse:
         text = "" if action == "dial" else (f"{previous}*{reply}" if previous else reply)
         screen = _ussd(number, session_id or "", text)
         context.update({"ussd_screen": screen, "session_id": session_id, "text": text})
+    elif action in {"call", "press", "wait", "hangup"}:
+        call_sid = request.POST.get("call_sid") if action != "call" else "CA" + secrets.token_hex(16)
+        if not call_sid or not call_sid.startswith("CA"):
+            call_sid = "CA" + secrets.token_hex(16)
+        if action == "hangup":
+            _signed_post(VOICE_STATUS_PATH, {"CallSid": call_sid, "CallStatus": "completed", "From": number})
+            context["call_over"] = True
+        else:
+            step = request.POST.get("call_action", "") if action != "call" else ""
+            if action != "call" and not step.startswith(VOICE_PATH):
+                step = VOICE_PATH  # the call is over or lost: call again
+            digits = (request.POST.get("key") or request.POST.get("keys", "")).strip() if action == "press" else None
+            turn = _voice(number, call_sid, step, digits)
+            if isinstance(turn, str):
+                context["call_error"] = turn
+            else:
+                context.update({"call_turn": turn, "call_sid": call_sid})
     context["inbox"] = _inbox(number)
     return render(request, "demo/simulator.html", context)

@@ -126,6 +126,20 @@ def delete_provider_copy(self, inbound_id: int) -> bool:
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)
+def delete_voice_call_log(self, provider: str, call_id: str) -> bool:
+    """Delete a finished call's log at its provider (numbers, times), as SMS copies are."""
+    from messaging.backends import TransientSendError
+    from messaging.providers.twilio.voice import delete_call_log
+
+    if provider != "twilio":
+        return False  # the platform's own SIP agent keeps no call log
+    try:
+        return delete_call_log(call_id)
+    except TransientSendError as exc:
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
 def delete_outbound_copy(self, message_id: int) -> bool:
     from messaging.backends import TransientSendError
 

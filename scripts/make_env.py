@@ -22,6 +22,8 @@ ADDED_LATER = {
     # The simulator calls the USSD callback with this secret in its path, so the check
     # runs for real in the demo (the address allow-list defaults to loopback there).
     "AFRICASTALKING_CALLBACK_SECRET": lambda: secrets.token_urlsafe(32),
+    # The simulator plays calls through the Twilio Voice webhook, signed with the token.
+    "VOICE_PROVIDERS": lambda: "twilio",
 }
 
 

@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from messaging.backends import locmem
 from tests.clock import clock  # noqa: F401  (the movable clock fixture, for every test)
+from tests.voice_prompts import voice_prompt_folder, voice_prompts  # noqa: F401  (synthesised prompts)
 
 
 @pytest.fixture(autouse=True)

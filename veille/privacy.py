@@ -92,7 +92,10 @@ class ReporterMetadataMiddleware:
         if reporter_path:
             # Nothing of a report page should linger in a shared phone's cache or history,
             # nor tell the next site where the reader came from.
-            response["Cache-Control"] = "no-store, max-age=0"
+            # Only what is the same for everyone and says nothing of anyone (the voice
+            # prompts, fetched by the voice provider's servers) may be cached.
+            if not getattr(response, "public_cacheable", False):
+                response["Cache-Control"] = "no-store, max-age=0"
             response["Referrer-Policy"] = "no-referrer"
         elif not request.path.startswith(settings.STATIC_URL) and "Cache-Control" not in response:
             # Staff pages show reports: no copy in a seized laptop's or phone's cache.

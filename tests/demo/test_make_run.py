@@ -65,7 +65,12 @@ def demo(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     }
     env["VEILLE_ENV_FILE"] = str(env_file)
     setup = subprocess.run(
-        [sys.executable, "manage.py", "demo_setup"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "manage.py", "demo_setup", "--voice-texts-only"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert setup.returncode == 0, setup.stderr[-2000:]
     port = free_port()

@@ -122,6 +122,7 @@ def test_it_fits_the_summary_with_the_longest_names_in_every_language(gazetteer,
             category=longest(texts.CATEGORY_LABELS, language),
             occurred=longest(texts.WHEN_SHORT, language),
             people=longest(texts.PEOPLE_SHORT, language),
+            displaced=True,
             **place,
         )
         engine = Engine(state, sender_pseudonym="p1:test")
@@ -137,6 +138,7 @@ def test_it_fits_every_fixed_screen_in_every_language(language):
         {"step": "menu"},
         {"step": "when"},
         {"step": "people"},
+        {"step": "displaced"},
         {"step": "ask_code"},
         {"step": "unknown_code"},
         {"step": "cancelled"},
@@ -209,3 +211,30 @@ def test_it_reshows_a_fixed_screen_after_a_wrong_choice(language, start):
     assert engine.state["step"] == "when"
     assert not engine.answer("1").text.startswith(start)
     assert engine.state["data"]["occurred"] == "now"
+
+
+# --- One menu, two renderings: the screens are what they were -------------------------------
+
+
+@pytest.mark.parametrize(
+    "state, screen",
+    [
+        ({"lang": "fr", "step": "menu"}, "Veille (anonyme)\n1 Signaler un incident\n2 Suivre un signalement"),
+        (
+            {"lang": "fr", "step": "when"},
+            "Quand ?\n1 En ce moment\n2 Aujourd'hui\n3 Hier\n4 Cette semaine\n5 Plus tot\n6 Je ne sais pas\n0 Retour",
+        ),
+        (
+            {"lang": "en", "step": "people"},
+            "How many people affected?\n1 None\n2 One\n3 2 to 5\n4 6 to 20\n5 More than 20\n6 I don't know\n0 Back",
+        ),
+        ({"lang": "bm", "step": "unknown_code"}, "Kode in ma don. A laje.\n1 A segin\n0 Menu"),
+        ({"lang": "fr", "step": "displaced"}, "Etes-vous vous-meme déplacé(e) ?\n1 Oui\n2 Non\n0 Retour"),
+        (
+            {"lang": "en", "step": "consent", "code": "K7M2QXT4PA", "status": "received"},
+            "Report K7M2QXT4PA: received.\nWould you like to be put in touch with a support centre?\n1 Yes\n2 No",
+        ),
+    ],
+)
+def test_the_screens_drawn_from_the_menu_definition_are_the_former_texts(state, screen):
+    assert Engine(state, sender_pseudonym="p1:test").current().text == screen

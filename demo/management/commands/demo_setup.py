@@ -30,6 +30,13 @@ SAMPLE_REPORTS = [
 class Command(BaseCommand):
     help = "Migrate the embedded SQLite database and load the gazetteer and demo data."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--voice-texts-only",
+            action="store_true",
+            help="synthesise the voice menu's texts but not the place names (a minute saved)",
+        )
+
     def handle(self, *args, **options):
         if not settings.DEMO:
             raise CommandError("demo_setup runs only with VEILLE_DEMO=1: it creates a known account.")
@@ -44,6 +51,20 @@ class Command(BaseCommand):
         self._staff_account()
         self._second_coordinator()
         self._sample_reports()
+        self._voice_prompts(places=not options.get("voice_texts_only"))
+
+    def _voice_prompts(self, *, places: bool) -> None:
+        """Stand-in French and English prompts, synthesised by espeak-ng (a deployment
+        records its own); skipped, with a word, where espeak-ng or sox is missing."""
+        from reporting.voice.synthesis import SynthesisUnavailable, tools
+
+        try:
+            tools()
+        except SynthesisUnavailable as exc:
+            self.stdout.write(f"Voice prompts not synthesised: {exc}.")
+            return
+        arguments = [] if places else ["--no-places"]
+        call_command("voice_prompts_synthesise", *arguments, stdout=self.stdout)
 
     def _staff_account(self) -> None:
         User = get_user_model()

@@ -29,6 +29,17 @@ from messaging.providers.twilio.statuses import OPTED_OUT_ERRORS, PERMANENT_ERRO
 MEDIA_SID = re.compile(r"^ME[0-9a-fA-F]{32}$")
 
 
+def build_client() -> Client:
+    """Twilio's REST client as every worker builds it (SMS and voice alike)."""
+    http_client = TwilioHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT_SECONDS)
+    client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
+    if settings.TWILIO_API_BASE_URL:
+        # A Twilio-compatible endpoint instead of Twilio's own (a proxy the deployment
+        # runs, or the end-to-end tests' fake Twilio on loopback).
+        client.api.base_url = settings.TWILIO_API_BASE_URL
+    return client
+
+
 class TwilioBackend(BaseSmsBackend):
     name = "twilio"
 
@@ -45,12 +56,7 @@ class TwilioBackend(BaseSmsBackend):
             missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         if missing:
             raise BackendUnavailable("Twilio backend not configured: " + ", ".join(missing) + " missing")
-        http_client = TwilioHttpClient(timeout=settings.TWILIO_HTTP_TIMEOUT_SECONDS)
-        self.client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
-        if settings.TWILIO_API_BASE_URL:
-            # A Twilio-compatible endpoint instead of Twilio's own (a proxy the deployment
-            # runs, or the end-to-end tests' fake Twilio on loopback).
-            self.client.api.base_url = settings.TWILIO_API_BASE_URL
+        self.client = build_client()
 
     def send(self, *, to: str, body: str) -> SendResult:
         params: dict[str, str] = {"to": to, "body": body}
