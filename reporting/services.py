@@ -340,6 +340,7 @@ def report_submit_web(
     people_affected: str,
     language: str,
     photos: list[CleanPhoto],
+    reporter_displaced: bool = False,
 ) -> str:
     """Create a web report and remember its single-use form token, in one transaction.
 
@@ -360,6 +361,7 @@ def report_submit_web(
                 people_affected=people_affected,
                 language=language,
                 photos=photos,
+                reporter_displaced=reporter_displaced,
             )
             WebSubmission.objects.create(
                 token_digest=keyed_digest(web_token_subject(token_nonce)),
@@ -412,14 +414,21 @@ def report_open_for_sender(*, sender_pseudonym: str) -> Report | None:
     )
 
 
-def report_join_message(*, report: Report, text: str) -> Report:
-    """Append a further SMS to an open report; try again to recognise the place."""
+def report_join_message(*, report: Report, text: str, reporter_displaced: bool = False) -> Report:
+    """Append a further SMS to an open report; try again to recognise the place.
+
+    ``reporter_displaced``: the message began with the displaced word (``DEPLACE``): the
+    reporter says so now; it is never unsaid by a later message without the word."""
     masked = mask_phone_numbers(text.strip())
     combined = "\n".join(part for part in [report.description or "", masked] if part)
     report.description = combined[: settings.REPORT_MAX_DESCRIPTION_CHARS]
     report.message_count += 1
     report.last_message_at = now_minute()
     fields = ["description", "message_count", "last_message_at"]
+    said_displaced = reporter_displaced and not report.reporter_displaced
+    if said_displaced:
+        report.reporter_displaced = True
+        fields.append("reporter_displaced")
     if not report.commune_id:
         found = _place_from_match(place_match(masked))
         if found.commune_id or (found.region_id and not report.region_id) or (found.cercle_id and not report.cercle_id):
@@ -427,7 +436,12 @@ def report_join_message(*, report: Report, text: str) -> Report:
             fields += ["region", "cercle", "commune"]
             _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
     report.save(update_fields=fields)
-    _resident_event(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
+    _resident_event(
+        report=report,
+        kind=ReportEventKind.MESSAGE_JOINED,
+        channel=report.channel,
+        detail="reporter displaced" if said_displaced else "",
+    )
     if "commune" in fields:
         report_route(report=report)
     return report

@@ -31,8 +31,14 @@ SMS_TEXTS: dict[str, dict[str, str]] = {
         "bm": "Veille: i ka cikan sera. I ka kode: {code}. Ka a ladon, STATUT {code} ci",
     },
     "ask_place": {
-        "fr": "Veille: merci. Dans quelle commune ou quel village? Répondez avec le nom du lieu.",
-        "en": "Veille: thank you. In which commune or village? Reply with the name of the place.",
+        "fr": (
+            "Veille: merci. Dans quelle commune ou quel village cela s'est-il passé? Répondez avec le nom "
+            "du lieu. Déplacé(e)? Ajoutez DEPLACE."
+        ),
+        "en": (
+            "Veille: thank you. In which commune or village did it happen? Reply with the name of the place. "
+            "Displaced? Add DISPLACED."
+        ),
         "bm": "Veille: i ni ce. A kera komini walima dugu jumen na? Yoro togo ci an ma.",
     },
     "status": {

@@ -211,6 +211,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
         people_affected=form.cleaned_data["people_affected"],
         language=get_language() or Language.FR,
         photos=form.clean_photos,
+        reporter_displaced=form.cleaned_data["reporter_displaced"],
     )
     return _receipt_page(request, receipt)
 
