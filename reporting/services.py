@@ -28,7 +28,6 @@ from reporting.models import (
     AccusationSource,
     Category,
     Consent,
-    Language,
     OccurredPeriod,
     PeopleAffected,
     Report,
@@ -41,7 +40,8 @@ from reporting.models import (
 )
 from reporting.photos import CleanPhoto
 from reporting.texts import PLACE_MAX_CHARS, category_word, member_language, sms_text, staff_text
-from veille import ratelimit
+from veille import languages, ratelimit
+from veille.languages import SOURCE_LANGUAGE
 from veille.crypto import keyed_digest
 from veille.gsm7 import to_gsm7
 from veille.phones import mask_phone_numbers
@@ -108,7 +108,7 @@ def report_submit(
     place: PlaceChoice | None = None,
     occurred: str = OccurredPeriod.UNKNOWN,
     people_affected: str = PeopleAffected.UNKNOWN,
-    language: str = Language.FR,
+    language: str = SOURCE_LANGUAGE,
     sender_pseudonym: str = "",
     photos: list[CleanPhoto] | None = None,
     reporter_displaced: bool = False,
@@ -135,7 +135,7 @@ def report_submit(
                     receipt_digest=digest,
                     channel=channel,
                     category=category,
-                    language=language if language in Language.values else Language.FR,
+                    language=languages.supported(language),
                     region_id=resolved.region_id,
                     cercle_id=resolved.cercle_id,
                     commune_id=resolved.commune_id,
