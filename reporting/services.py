@@ -41,9 +41,9 @@ from reporting.models import (
 from reporting.photos import CleanPhoto
 from reporting.texts import PLACE_MAX_CHARS, category_word, member_language, sms_text, staff_text
 from veille import languages, ratelimit
-from veille.languages import SOURCE_LANGUAGE
 from veille.crypto import keyed_digest
 from veille.gsm7 import to_gsm7
+from veille.languages import SOURCE_LANGUAGE
 from veille.phones import mask_phone_numbers
 from veille.timeutil import now_minute
 
