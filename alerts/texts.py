@@ -34,10 +34,8 @@ def alert_sms(*, reference: str, severity: str, category: str, place: str, summa
 SPIKE_TEXTS = register(
     pgettext_lazy(
         "spike.sms",
-        (
-            "Veille ALERTE: hausse {category} cercle {cercle}: {observed} signalements en {window} "
-            "(habituel {mean}). Voir le tableau de bord."
-        ),
+        "Veille ALERTE: hausse {category} cercle {cercle}: {observed} signalements en {window} "
+        "(habituel {mean}). Voir le tableau de bord.",
     )
 )
 SPIKE_WINDOW_WORDS = TextTable(

@@ -32,10 +32,8 @@ T = TextTable(
         "refused": pgettext_lazy("member.refused", "Veille R-{ref}: refusé, {reason}."),
         "help_relay": pgettext_lazy(
             "member.help_relay",
-            (
-                "Veille: PRENDRE LIBERER VERIFIE INVERIFIABLE LIRE CAT GRAVITE FORCE RESUME "
-                "QUESTION MEME TRANSMETTRE FERMER + ref. AIDE CAT, AIDE FORCE, AIDE LIRE"
-            ),
+            "Veille: PRENDRE LIBERER VERIFIE INVERIFIABLE LIRE CAT GRAVITE FORCE RESUME "
+            "QUESTION MEME TRANSMETTRE FERMER + ref. AIDE CAT, AIDE FORCE, AIDE LIRE",
         ),
         "help_focal_point": pgettext_lazy(
             "member.help_focal_point",
@@ -55,10 +53,8 @@ T = TextTable(
         ),
         "help_classify": pgettext_lazy(
             "member.help_classify",
-            (
-                "CAT ref code: ATT attaque VOL vol MEN menace GRP groupe armé EXP explosif ENL "
-                "enlèvement VBG ABU abus TEN tension DEP déplacement AUT autre"
-            ),
+            "CAT ref code: ATT attaque VOL vol MEN menace GRP groupe armé EXP explosif ENL "
+            "enlèvement VBG ABU abus TEN tension DEP déplacement AUT autre",
         ),
         "help_severity": pgettext_lazy(
             "member.help_severity",
@@ -66,10 +62,8 @@ T = TextTable(
         ),
         "help_force": pgettext_lazy(
             "member.help_force",
-            (
-                "FORCE ref code (force mise en cause): POL police GEN gendarmerie GN garde FAMA "
-                "armée PM police municipale. La retirer: sur le web"
-            ),
+            "FORCE ref code (force mise en cause): POL police GEN gendarmerie GN garde FAMA "
+            "armée PM police municipale. La retirer: sur le web",
         ),
         "help_forward": pgettext_lazy(
             "member.help_forward",
@@ -93,10 +87,8 @@ T = TextTable(
         ),
         "force_change_web": pgettext_lazy(
             "member.force_change_web",
-            (
-                "Veille R-{ref}: une force est déjà nommée. La changer ou la retirer se fait sur le "
-                "web, avec une 2e approbation."
-            ),
+            "Veille R-{ref}: une force est déjà nommée. La changer ou la retirer se fait sur le "
+            "web, avec une 2e approbation.",
         ),
         "forward_list": pgettext_lazy(
             "member.forward_list",

@@ -16,10 +16,8 @@ from veille.gsm7 import to_gsm7
 TEXTS = register(
     pgettext_lazy(
         "gateway.down",
-        (
-            "Veille: le téléphone passerelle {device} ne répond plus ({reason}). Les SMS passent "
-            "par un autre fournisseur. Vérifiez batterie, réseau."
-        ),
+        "Veille: le téléphone passerelle {device} ne répond plus ({reason}). Les SMS passent "
+        "par un autre fournisseur. Vérifiez batterie, réseau.",
     )
 )
 REASONS = TextTable(

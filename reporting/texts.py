@@ -32,27 +32,21 @@ SMS_TEXTS = TextTable(
         ),
         "ask_place": pgettext_lazy(
             "sms.ask_place",
-            (
-                "Veille: merci. Dans quelle commune ou quel village cela s'est-il passé? Répondez "
-                "avec le nom du lieu. Déplacé(e)? Ajoutez DEPLACE."
-            ),
+            "Veille: merci. Dans quelle commune ou quel village cela s'est-il passé? Répondez "
+            "avec le nom du lieu. Déplacé(e)? Ajoutez DEPLACE.",
         ),
         "status": pgettext_lazy("sms.status", "Veille: signalement {code}: {status}."),
         "consent_question": pgettext_lazy(
             "sms.consent_question",
-            (
-                "Veille: voulez-vous être mise en contact avec un centre d'appui (santé, écoute, "
-                "droit)? Répondez OUI ou NON."
-            ),
+            "Veille: voulez-vous être mise en contact avec un centre d'appui (santé, écoute, "
+            "droit)? Répondez OUI ou NON.",
         ),
         "consent_thanks": pgettext_lazy("sms.consent_thanks", "Veille: merci, votre réponse est enregistrée."),
         "notify_ok": pgettext_lazy("sms.notify_ok", "Veille: vous serez prévenu quand votre signalement sera clôturé."),
         "notify_never": pgettext_lazy(
             "sms.notify_never",
-            (
-                "Veille: ce service n'envoie aucun message sans demande. Pour connaitre l'etat de "
-                "votre signalement, envoyez STATUT."
-            ),
+            "Veille: ce service n'envoie aucun message sans demande. Pour connaitre l'etat de "
+            "votre signalement, envoyez STATUT.",
         ),
         "closed_notice": pgettext_lazy(
             "sms.closed_notice",

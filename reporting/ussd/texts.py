@@ -31,10 +31,8 @@ T = TextTable(
         ),
         "people": pgettext_lazy(
             "ussd.people",
-            (
-                "Combien de personnes touchées ?\n1 Aucune\n2 Une\n3 2 à 5\n4 6 à 20\n5 Plus de "
-                "20\n6 Je ne sais pas\n0 Retour"
-            ),
+            "Combien de personnes touchées ?\n1 Aucune\n2 Une\n3 2 à 5\n4 6 à 20\n5 Plus de "
+            "20\n6 Je ne sais pas\n0 Retour",
         ),
         "confirm": pgettext_lazy("ussd.confirm", "Confirmer :\n{summary}\n1 Envoyer\n2 Annuler\n0 Retour"),
         "done": pgettext_lazy(
@@ -50,17 +48,12 @@ T = TextTable(
         ),
         "question": pgettext_lazy(
             "ussd.question",
-            (
-                "Signalement {code} : {status}.\nQuestion d'un relais : {question}\nRepondez par "
-                "SMS depuis ce telephone."
-            ),
+            "Signalement {code} : {status}.\nQuestion d'un relais : {question}\nRepondez par SMS depuis ce telephone.",
         ),
         "status_add": pgettext_lazy(
             "ussd.status_add",
-            (
-                "Signalement {code} : {status}.\nPour ajouter une information, ecrivez-la (160 "
-                "signes au plus).\n0 Terminer"
-            ),
+            "Signalement {code} : {status}.\nPour ajouter une information, ecrivez-la (160 "
+            "signes au plus).\n0 Terminer",
         ),
         "added_thanks": pgettext_lazy("ussd.added_thanks", "Merci, votre information est ajoutee au signalement."),
         "consent_thanks": pgettext_lazy("ussd.consent_thanks", "Merci, votre réponse est enregistrée."),
