@@ -16,7 +16,6 @@ merges small. It lives in ``commands``, the app above every other, to know them 
 from __future__ import annotations
 
 import importlib
-import subprocess
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from veille import languages
 from veille.catalogue import Text, all_texts
-from veille.pofile import parse
+from veille.pofile import parse, write_mo
 
 # Every module that holds texts of a channel (SMS, USSD, voice, member SMS).
 TEXT_MODULES = [
@@ -57,6 +56,25 @@ def _po_string(value: str) -> str:
     parts = escaped.split("\n")
     lines = [f'"{part}\\n"' for part in parts[:-1]] + ([f'"{parts[-1]}"'] if parts[-1] else [])
     return '""\n' + "\n".join(lines)
+
+
+def _new_catalogue(code: str) -> Path:
+    """An empty ``django.po`` beside the language's ``language.toml``: every text French."""
+    folder = next(
+        (Path(root) / code for root in settings.LOCALE_PATHS if (Path(root) / code / "language.toml").is_file()),
+        Path(settings.LOCALE_PATHS[0]) / code,
+    )
+    path = folder / "LC_MESSAGES" / "django.po"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        'msgid ""\nmsgstr ""\n'
+        '"MIME-Version: 1.0\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Content-Transfer-Encoding: 8bit\\n"\n'
+        f'"Language: {code}\\n"\n',
+        encoding="utf-8",
+    )
+    return path
 
 
 def _entry(text: Text, *, review: bool) -> str:
@@ -110,6 +128,14 @@ def mark(code: str) -> int:
     return len(entries)
 
 
+def compile_catalogue(path: Path) -> None:
+    """``django.mo`` beside ``django.po``, as ``compilemessages`` (msgfmt) makes it, in
+    Python (the gettext tools need not be installed), the header kept."""
+    entries = parse(path)
+    header = next((entry.msgstr for entry in entries if entry.is_header), "")
+    write_mo(entries, path.with_suffix(".mo"), header=header)
+
+
 class Command(BaseCommand):
     help = "Append every channel's texts that the catalogues lack, compile them; --check only checks."
 
@@ -125,8 +151,12 @@ class Command(BaseCommand):
             review = bool(languages.data(code) and languages.data(code).needs_native_review)
             for key in changed:
                 problems.append(f"{code}: the French of {key} changed; translate it again")
+            if path is None and not check:
+                path = _new_catalogue(code)
+                lacking = registered_texts()
+                self.stdout.write(f"{code}: new catalogue {path}")
             if path is None:
-                self.stdout.write(f"{code}: no catalogue (every text in French)")
+                problems.append(f"{code}: no catalogue (run texts_catalogue to start one)")
                 continue
             if check:
                 problems += [f"{code}: {text.key} missing from {path}" for text in lacking]
@@ -136,8 +166,11 @@ class Command(BaseCommand):
                 with path.open("a", encoding="utf-8") as out:
                     out.write("\n" + "\n\n".join(_entry(text, review=review) for text in lacking) + "\n")
                 self.stdout.write(f"{code}: {len(lacking)} text(s) appended to {path}")
-            if review and (marked := mark(code)):
+            marked = mark(code) if review else 0
+            if marked:
                 self.stdout.write(f"{code}: {marked} entr(y/ies) marked for native review")
-            subprocess.run(["msgfmt", "--check-format", "-o", str(path.with_suffix(".mo")), str(path)], check=True)
+            compiled = path.with_suffix(".mo")
+            if lacking or marked or not compiled.is_file() or compiled.stat().st_mtime < path.stat().st_mtime:
+                compile_catalogue(path)
         if problems:
             raise CommandError("\n".join(problems))
