@@ -88,7 +88,7 @@ def test_bambara_stays_marked_for_native_review_and_french_is_the_source():
 
 def test_french_always_comes_first_and_a_bad_declaration_is_refused_clearly(tmp_path):
     assert [d.code for d in read_languages(["en", "fr"], [django_settings.LOCALE_PATHS[0]])] == ["fr", "en"]
-    with pytest.raises(LanguageFileError, match="no taq/language.toml"):
+    with pytest.raises(LanguageFileError, match=r"no taq/language\.toml"):
         read_languages(["fr", "taq"], [django_settings.LOCALE_PATHS[0]])
     with pytest.raises(LanguageFileError, match="no ISO 639"):
         read_languages(["fr", "Bambara"], [django_settings.LOCALE_PATHS[0]])
@@ -134,7 +134,7 @@ def test_a_text_is_read_as_the_dictionaries_it_replaced():
     assert list(receipt) == ["fr", "en", "bm"]
     assert receipt["fr"].startswith("Veille: message reçu") and receipt["en"].startswith("Veille: message received")
     assert receipt.get("xx", receipt["fr"]) == receipt["fr"]
-    with pytest.raises(ValueError, match="context sms.oops"):
+    with pytest.raises(ValueError, match=r"context sms\.oops"):
         TextTable("sms", {"oops": pgettext_lazy("sms.other", "x")})
     assert isinstance(REGISTRY["sms"], TextTable) and isinstance(REGISTRY["alert.sms"], Text)
 
