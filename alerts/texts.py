@@ -29,8 +29,8 @@ def alert_sms(*, reference: str, severity: str, category: str, place: str, summa
 
 
 # The early-warning SMS to a coordinator: one GSM-7 segment, counts and place only (a
-# seized phone reveals no report). Bambara is a draft for native review
-# (reporting.texts.NEEDS_NATIVE_REVIEW).
+# seized phone reveals no report). Translations in locale/*/django.po; Bambara's is a
+# draft marked for native review (reporting.texts.NEEDS_NATIVE_REVIEW).
 SPIKE_TEXTS = register(
     pgettext_lazy(
         "spike.sms",

@@ -6,7 +6,9 @@ transliterates the others (ê ô î ç become e o i c): each must fit one GSM-7 
 longest values, which ``tests/commands/test_texts.py`` checks for every one. Like every
 relay notice, none names a reporter's words, except ``LIRE`` (off by default).
 
-Bambara texts are drafts to be reviewed by native speakers (``NEEDS_NATIVE_REVIEW``).
+The French is here, as gettext msgids keyed by msgctxt (``member.not_understood``);
+the other languages' texts are in ``locale/<code>/LC_MESSAGES/django.po``
+(``veille/catalogue.py``); Bambara's are drafts marked for native review there.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from veille.languages import LANGUAGES, NEEDS_NATIVE_REVIEW  # noqa: F401 (the l
 T = TextTable(
     "member",
     {
+        # --- what went wrong before anything was done -----------------------------------
         "not_understood": pgettext_lazy(
             "member.not_understood",
             "Veille: commande non comprise, rien n'a été modifié. Envoyez AIDE pour la liste.",
         ),
         "usage": pgettext_lazy("member.usage", "Veille: il manque quelque chose. Écrivez: {usage}"),
+        # One answer for an unknown reference and another area's report: the phone
+        # learns nothing of reports it may not see.
         "not_found": pgettext_lazy("member.not_found", "Veille R-{ref}: introuvable pour vous."),
         "off_duty": pgettext_lazy(
             "member.off_duty",
@@ -30,6 +35,7 @@ T = TextTable(
         ),
         "unknown_number": pgettext_lazy("member.unknown_number", "Veille: numéro non reconnu. Rien n'a été modifié."),
         "refused": pgettext_lazy("member.refused", "Veille R-{ref}: refusé, {reason}."),
+        # --- help -------------------------------------------------------------------------
         "help_relay": pgettext_lazy(
             "member.help_relay",
             "Veille: PRENDRE LIBERER VERIFIE INVERIFIABLE LIRE CAT GRAVITE FORCE RESUME "
@@ -73,6 +79,7 @@ T = TextTable(
             "member.help_question",
             "QUESTION ref texte. Choix: QUESTION ref Combien de blessés ? 1 aucun 2 un ou deux 3 plus",
         ),
+        # --- what was done ------------------------------------------------------------------
         "done": pgettext_lazy("member.done", "Veille R-{ref}: {what}."),
         "read_part": pgettext_lazy("member.read_part", "R-{ref} {part}/{parts}: {text}"),
         "read_no_text": pgettext_lazy(
@@ -109,6 +116,7 @@ T = TextTable(
         ),
         "forwarded": pgettext_lazy("member.forwarded", "Veille R-{ref}: transmis à {count} point(s) focal(aux)."),
         "linked": pgettext_lazy("member.linked", "Veille R-{ref}: lié à R-{other} (un seul incident)."),
+        # --- alert answers (focal points) ---------------------------------------------------
         "step_recorded": pgettext_lazy("member.step_recorded", "Veille R-{ref}: {step}, c'est noté. Merci."),
         "step_refused": pgettext_lazy("member.step_refused", "Veille: {reason}. Rien n'a été modifié."),
     },
@@ -131,6 +139,7 @@ DONE = TextTable(
             "member.done.question_choices",
             "question à {count} choix envoyée à l'auteur",
         ),
+        # SMS_REPLY_MODE=never: the question waits for the reporter's next status look-up.
         "question_waits": pgettext_lazy(
             "member.done.question_waits",
             "question en attente: aucun SMS non demandé; remise à sa prochaine demande de statut",

@@ -6,7 +6,10 @@ written in plain French: the accents GSM-7 has (é è à ù É) are kept, the ot
 ç, typographic quotes) transliterated by ``to_gsm7`` when a text is made, since one of
 them would turn a one-segment SMS into three.
 
-Bambara texts are drafts to be reviewed by native speakers (``NEEDS_NATIVE_REVIEW``).
+The French is here, as gettext msgids keyed by msgctxt (``sms.receipt``); the other
+languages' texts are in ``locale/<code>/LC_MESSAGES/django.po`` (``veille/catalogue.py``).
+Texts of languages awaiting native review (Bambara) are marked there, one comment per
+entry (``NEEDS_NATIVE_REVIEW``, from ``locale/<code>/language.toml``).
 """
 
 from __future__ import annotations
@@ -71,10 +74,12 @@ STAFF_TEXTS = TextTable(
     "staff",
     {
         "new_report": pgettext_lazy("staff.new_report", "Veille R-{ref}: {category}, {place}. À traiter."),
+        # The reporter added information (web status page or USSD follow-up): never her words.
         "report_added": pgettext_lazy(
             "staff.report_added",
             "Veille R-{ref}: l'auteur a ajouté une information. À lire.",
         ),
+        # To the relay who forwarded an alert that could not be delivered.
         "alert_failed": pgettext_lazy(
             "staff.alert_failed",
             "Veille R-{ref}: alerte NON remise à {name}. Transmettez à un autre point focal (TRANSMETTRE {ref}).",

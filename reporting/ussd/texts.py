@@ -1,9 +1,12 @@
-"""Every USSD screen text in French, English and Bambara.
+"""Every USSD screen text, in French here and in every declared language's catalogue.
 
 Written in plain French; ``text`` keeps the accents GSM-7 has (é è à ù É) and
 transliterates the others (ê ô î ç would push the screen to UCS-2 and halve it). Short,
 numbered choices; every screen is checked against 182 septets in every language by
-``tests/reporting/test_ussd.py``. Bambara texts are drafts awaiting native review.
+``tests/reporting/test_ussd.py``. The French is here, as gettext msgids keyed by msgctxt
+(``ussd.menu``); the other languages' texts are in ``locale/<code>/LC_MESSAGES/django.po``
+(``veille/catalogue.py``; Bambara's are drafts marked for native review). The first
+screen lists the declared languages (``VEILLE_LANGUAGES``), each in its own name.
 """
 
 from __future__ import annotations
@@ -46,10 +49,13 @@ T = TextTable(
             "ussd.consent",
             "Signalement {code} : {status}.\nVoulez-vous être mise en contact avec un centre d'appui ?\n1 Oui\n2 Non",
         ),
+        # A relay's question that waited for this look-up (SMS_REPLY_MODE=never); the engine
+        # shortens the question to fit the screen.
         "question": pgettext_lazy(
             "ussd.question",
             "Signalement {code} : {status}.\nQuestion d'un relais : {question}\nRepondez par SMS depuis ce telephone.",
         ),
+        # The follow-up of an open report: the reporter may type up to 160 characters to add.
         "status_add": pgettext_lazy(
             "ussd.status_add",
             "Signalement {code} : {status}.\nPour ajouter une information, ecrivez-la (160 "
