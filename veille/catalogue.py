@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from django.utils import translation
+from django.utils.translation import trans_real
 
 from veille.languages import LANGUAGES, SOURCE_LANGUAGE
 
@@ -28,18 +29,28 @@ _CONTEXT_SEPARATOR = "\x04"
 class Text(Mapping[str, str]):
     """One French text and its key; its other languages come from the catalogues."""
 
-    __slots__ = ("key", "source")
+    __slots__ = ("_cache", "key", "source")
 
     def __init__(self, key: str, source: str) -> None:
         self.key = key
         self.source = source
+        # {code: (the catalogue read, its text)}: a catalogue reloaded (LOCALE_PATHS or
+        # LANGUAGES changed) is another object, so the text is looked up again.
+        self._cache: dict[str, tuple[object, str]] = {}
 
     def in_language(self, code: str) -> str:
         if code == SOURCE_LANGUAGE:
             return self.source
-        with translation.override(code):
-            found = translation.pgettext(self.key, self.source)
-        return self.source if _CONTEXT_SEPARATOR in found else found
+        # Django's own per-language catalogue (what ``translation.override`` activates),
+        # read directly: a text is looked up for every SMS and every alert frame.
+        catalogue = trans_real.translation(code)
+        cached = self._cache.get(code)
+        if cached is not None and cached[0] is catalogue:
+            return cached[1]
+        found = catalogue.pgettext(self.key, self.source)
+        found = self.source if _CONTEXT_SEPARATOR in found else found
+        self._cache[code] = (catalogue, found)
+        return found
 
     def __getitem__(self, code: str) -> str:
         if code not in LANGUAGES:

@@ -101,14 +101,26 @@ def django_settings(codes: Iterable[str], folders: Iterable[str | Path]) -> dict
     return {"LANGUAGES": [(language.code, language.name) for language in declared]}
 
 
-def declared() -> list[LanguageData]:
+@lru_cache(maxsize=16)
+def _declared(codes: tuple[str, ...], folders: tuple[str, ...]) -> tuple[tuple[LanguageData, ...], tuple[str, ...]]:
+    found = tuple(read_languages(codes, folders))
+    return found, tuple(language.code for language in found)
+
+
+def _current() -> tuple[tuple[LanguageData, ...], tuple[str, ...]]:
+    # Keyed by the settings' values: every text lookup asks, and a changed setting is a new key.
     from django.conf import settings
 
-    return read_languages(getattr(settings, "VEILLE_LANGUAGES", DEFAULT_LANGUAGES), settings.LOCALE_PATHS)
+    codes = tuple(getattr(settings, "VEILLE_LANGUAGES", DEFAULT_LANGUAGES))
+    return _declared(codes, tuple(str(folder) for folder in settings.LOCALE_PATHS))
+
+
+def declared() -> list[LanguageData]:
+    return list(_current()[0])
 
 
 def codes() -> list[str]:
-    return [language.code for language in declared()]
+    return list(_current()[1])
 
 
 def data(code: str) -> LanguageData | None:
@@ -124,16 +136,16 @@ class _Declared(Sequence[str]):
     """The declared codes as a sequence read at each use: ``for lang in LANGUAGES``."""
 
     def __getitem__(self, index):  # type: ignore[override]
-        return codes()[index]
+        return _current()[1][index]
 
     def __len__(self) -> int:
-        return len(codes())
+        return len(_current()[1])
 
     def __iter__(self) -> Iterator[str]:
-        return iter(codes())
+        return iter(_current()[1])
 
     def __contains__(self, code: object) -> bool:
-        return code in codes()
+        return code in _current()[1]
 
     def __repr__(self) -> str:
         return f"LANGUAGES{tuple(codes())}"
