@@ -16,7 +16,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from veille.env import envbool, envchoice, envfloat, envint, envlist, envstr, load_env_file
-from veille.languages import DEFAULT_LANGUAGES
 from veille.languages import django_settings as django_languages
 from veille.netaddr import parse_networks
 
@@ -550,7 +549,7 @@ X_FRAME_OPTIONS = "DENY"
 # (veille/languages.py). French is always first: the source of every text.
 LANGUAGE_CODE = "fr"
 LOCALE_PATHS = [BASE_DIR / "locale"]
-VEILLE_LANGUAGES = envlist("VEILLE_LANGUAGES", DEFAULT_LANGUAGES)
+VEILLE_LANGUAGES = envlist("VEILLE_LANGUAGES", ["fr", "en", "bm"])  # veille.languages.DEFAULT_LANGUAGES
 LANGUAGES = django_languages(VEILLE_LANGUAGES, LOCALE_PATHS)["LANGUAGES"]
 USE_I18N = True
 USE_TZ = True
