@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from veille.fields import EncryptedTextField
+from veille.languages import CODE_MAX_CHARS, SOURCE_LANGUAGE
 
 
 class AlertStatus(models.TextChoices):
@@ -113,7 +114,8 @@ class Subscription(models.Model):
     pseudonym = models.CharField(max_length=100, db_index=True, verbose_name=_("pseudonyme"))
     number = EncryptedTextField(verbose_name=_("numéro"))
     commune = models.ForeignKey("places.Commune", on_delete=models.CASCADE, related_name="+", verbose_name=_("commune"))
-    language = models.CharField(max_length=2, default="fr", verbose_name=_("langue"))
+    # An ISO 639 code of VEILLE_LANGUAGES (ses, taq: three letters; veille/languages.py).
+    language = models.CharField(max_length=CODE_MAX_CHARS, default=SOURCE_LANGUAGE, verbose_name=_("langue"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("créé le"))
 
     class Meta:

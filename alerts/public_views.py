@@ -82,6 +82,8 @@ def transparency_csv(request: HttpRequest) -> HttpResponse:
             writer.writerow([month, name, "reports_total", "", _blank(region["reports_total"])])
             for group in CATEGORY_GROUPS:
                 writer.writerow([month, name, "reports_by_group", group, _blank(region["reports_by_group"].get(group))])
+            if "reports_from_displaced" in region:  # releases frozen before issue 19 lack it
+                writer.writerow([month, name, "reports_from_displaced", "", _blank(region["reports_from_displaced"])])
             for force in region["forces"]:
                 for key in (
                     "alerts",

@@ -111,6 +111,8 @@ GROUPINGS = {
     "category": ("category", "Catégorie"),
     "force": ("first_force", "Force"),
     "setting": ("commune__setting", "Milieu"),
+    # A fact the reporter gave about themselves (issue 19): counted, never a category.
+    "displaced": ("reporter_displaced", "Auteur déplacé"),
 }
 
 
@@ -119,6 +121,9 @@ def _label_names(group_by: str) -> dict[str, str]:
     from focal_points.models import Category, Force
     from places.models import Setting
 
+    if group_by == "displaced":
+        # A false flag reads "—" like an empty group: unticked is "not said", not "not displaced".
+        return {True: "auteur déplacé", "—": "non précisé"}
     choices = {"category": Category.choices, "force": Force.choices, "setting": Setting.choices}.get(group_by, [])
     return {value: str(label) for value, label in choices}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from reporting.texts import alert_text
+from veille.catalogue import TextTable, pgettext_lazy, register
 from veille.gsm7 import SINGLE_SEGMENT_GSM7, gsm7_length
 
 logger = logging.getLogger(__name__)
@@ -28,20 +29,22 @@ def alert_sms(*, reference: str, severity: str, category: str, place: str, summa
 
 
 # The early-warning SMS to a coordinator: one GSM-7 segment, counts and place only (a
-# seized phone reveals no report). Bambara is a draft for native review
-# (reporting.texts.NEEDS_NATIVE_REVIEW).
-SPIKE_TEXTS: dict[str, str] = {
-    "fr": "Veille ALERTE: hausse {category} cercle {cercle}: {observed} signalements en {window} (habituel {mean}). "
-    "Voir le tableau de bord.",
-    "en": "Veille WARNING: rise in {category}, {cercle} cercle: {observed} reports in {window} (usual {mean}). "
-    "See the dashboard.",
-    "bm": "Veille LASOMINI: {category} cayara {cercle} serikili la: kibaru {observed} {window} kono "
-    "(a ka ca {mean}). Tabulo laje.",
-}
-SPIKE_WINDOW_WORDS: dict[str, dict[str, str]] = {
-    "day": {"fr": "24 h", "en": "24 h", "bm": "lere 24"},
-    "week": {"fr": "7 jours", "en": "7 days", "bm": "tile 7"},
-}
+# seized phone reveals no report). Translations in locale/*/django.po; Bambara's is a
+# draft marked for native review (reporting.texts.NEEDS_NATIVE_REVIEW).
+SPIKE_TEXTS = register(
+    pgettext_lazy(
+        "spike.sms",
+        "Veille ALERTE: hausse {category} cercle {cercle}: {observed} signalements en {window} "
+        "(habituel {mean}). Voir le tableau de bord.",
+    )
+)
+SPIKE_WINDOW_WORDS = TextTable(
+    "spike.window",
+    {
+        "day": pgettext_lazy("spike.window.day", "24 h"),
+        "week": pgettext_lazy("spike.window.week", "7 jours"),
+    },
+)
 CERCLE_MAX_CHARS = 24
 
 

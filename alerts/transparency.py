@@ -13,6 +13,8 @@ What can be recovered, and why not:
   everything but a total of at least K.
 - Times and shares per force are medians and ratios published with their own count
   (shown only at K or more); no published figure sums them, so nothing differences them.
+- Reports from displaced authors are one more figure per region, hidden below K and
+  when the total minus it is below K (``displaced_figure``); no other figure sums it.
 - A month is frozen once published: a late report changes no published figure, and a
   later release covers another month, so two releases share no cell.
 """
@@ -66,6 +68,17 @@ def suppress_row(cells: dict[str, int], total: int, k: int) -> tuple[dict[str, i
     return {key: (None if key in hidden else value) for key, value in cells.items()}, total
 
 
+def displaced_figure(displaced: int, total: int | None, k: int) -> int | None:
+    """Reports whose author said they are displaced, in a region and month: shown only
+    with a shown total, at K or more, and when the rest (total minus it: reports whose
+    author did not say so) is also at K or more, since the total would give it away.
+    It shares no equation with the category cells (a report is in one group and either
+    side), so it reveals none of them."""
+    if total is None or displaced < k or total - displaced < k:
+        return None
+    return displaced
+
+
 def _median_minutes(values: list[float], k: int) -> float | None:
     return round(statistics.median(values) / 60, 1) if len(values) >= k else None
 
@@ -85,13 +98,15 @@ def month_figures(month: date, *, k: int) -> dict:
         "acknowledged_at",
         "responded_at",
         "first_force",
+        "reporter_displaced",
     )
     regions: dict[str, dict] = {}
     for row in rows:
         region = regions.setdefault(
-            row["region__name"], {"groups": dict.fromkeys(CATEGORY_GROUPS, 0), "total": 0, "forces": {}}
+            row["region__name"], {"groups": dict.fromkeys(CATEGORY_GROUPS, 0), "total": 0, "forces": {}, "displaced": 0}
         )
         region["total"] += 1
+        region["displaced"] += row["reporter_displaced"]
         region["groups"][GROUP_OF.get(row["category"], "other")] += 1
         if row["forwarded_at"] is None or not row["first_force"]:
             continue
@@ -111,6 +126,7 @@ def month_figures(month: date, *, k: int) -> dict:
     for name in Region.objects.order_by("name").values_list("name", flat=True):
         region = regions.get(name) or {"groups": dict.fromkeys(CATEGORY_GROUPS, 0), "total": 0, "forces": {}}
         groups, total = suppress_row(region["groups"], region["total"], k)
+        displaced = displaced_figure(region.get("displaced", 0), total, k)
         forces = []
         for code in Force.values:
             figures = region["forces"].get(code, empty)
@@ -124,7 +140,15 @@ def month_figures(month: date, *, k: int) -> dict:
                     "within_deadline_share": (round(figures["in_time"] / figures["alerts"], 3) if enough else None),
                 }
             )
-        published.append({"region": name, "reports_total": total, "reports_by_group": groups, "forces": forces})
+        published.append(
+            {
+                "region": name,
+                "reports_total": total,
+                "reports_by_group": groups,
+                "reports_from_displaced": displaced,
+                "forces": forces,
+            }
+        )
     return {"month": month.strftime("%Y-%m"), "min_cell": k, "regions": published}
 
 

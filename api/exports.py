@@ -28,6 +28,9 @@ HXL_COLUMNS = [
     ("Date (jour)", "#date"),
     ("Personnes touchées (min)", "#affected+min"),
     ("Personnes touchées (max)", "#affected+max"),
+    # "1" when the reporter said they are displaced (an internally displaced person), ""
+    # when not said; where they live now is never asked. A fact about the reporter.
+    ("Auteur déplacé (1 = oui)", "#indicator+idps"),
     ("Statut", "#status"),
     ("Organisation", "#org"),
 ]
@@ -54,6 +57,7 @@ class ExportRow:
     day: str
     affected_min: str
     affected_max: str
+    reporter_displaced: str
     status: str
     organisation: str
     position: tuple[float, float] | None  # (longitude, latitude)
@@ -70,6 +74,7 @@ class ExportRow:
             self.day,
             self.affected_min,
             self.affected_max,
+            self.reporter_displaced,
             self.status,
             self.organisation,
         ]
@@ -103,6 +108,7 @@ def export_rows(reports: QuerySet[Report]) -> list[ExportRow]:
                 day=timezone.localtime(report.received_at).date().isoformat(),
                 affected_min=low,
                 affected_max=high,
+                reporter_displaced="1" if report.reporter_displaced else "",
                 status=report.status,
                 organisation=claimer.organisation.name if claimer else "",
                 position=_seat(report),

@@ -48,6 +48,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "commune_id",
             "occurred",
             "people_affected",
+            "reporter_displaced",
             "received_hour",
             "claimed_by",
         ]
@@ -149,7 +150,7 @@ class AlertStepSerializer(serializers.Serializer):
 
 class ResponseTimesQuerySerializer(serializers.Serializer):
     by = serializers.ChoiceField(
-        choices=["region", "cercle", "category", "force", "setting"], required=False, default="region"
+        choices=["region", "cercle", "category", "force", "setting", "displaced"], required=False, default="region"
     )
     days = serializers.IntegerField(min_value=1, max_value=366, required=False, default=30)
 

@@ -12,6 +12,7 @@ import importlib
 import os
 import string
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from benchmarks.harness import ROOT
@@ -42,7 +43,7 @@ def _collect(texts: dict[str, dict[str, str]], placeholders: dict[str, str]) -> 
     """(key, language, filled text) for every entry of a {key: {language: text}} table."""
     out = []
     for key, by_language in texts.items():
-        if not isinstance(by_language, dict):
+        if not isinstance(by_language, Mapping):
             continue
         for language, template in by_language.items():
             if isinstance(template, str):
@@ -58,10 +59,15 @@ def _ussd_tables() -> tuple[dict[str, dict[str, str]] | None, str]:
         return None, "reporting.ussd.texts not present yet"
     for name in ("USSD_TEXTS", "SCREENS", "TEXTS"):
         table = getattr(module, name, None)
-        if isinstance(table, dict):
+        if isinstance(table, Mapping):
             return table, f"reporting.ussd.texts.{name}"
     for name, value in vars(module).items():
-        if name.isupper() and isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        if (
+            name.isupper()
+            and isinstance(value, Mapping)
+            and value
+            and all(isinstance(v, Mapping) for v in value.values())
+        ):
             return value, f"reporting.ussd.texts.{name}"
     return None, "reporting.ussd.texts has no {key: {language: text}} table"
 
@@ -77,7 +83,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     sources = [("SMS", SMS_TEXTS, SMS_LIMIT, "reporting.texts.SMS_TEXTS")]
     staff = getattr(reporting_texts, "STAFF_TEXTS", None)
-    if isinstance(staff, dict):
+    if isinstance(staff, Mapping):
         sources.append(("SMS staff", staff, SMS_LIMIT, "reporting.texts.STAFF_TEXTS"))
     try:
         from commands import texts as member_texts
@@ -130,7 +136,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         missing = [
             key
             for key, by_language in table.items()
-            if isinstance(by_language, dict) and not set(LANGUAGES) <= set(by_language)
+            if isinstance(by_language, Mapping) and not set(LANGUAGES) <= set(by_language)
         ]
         checks.append(
             {

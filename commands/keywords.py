@@ -34,7 +34,8 @@ ROLE_OF = {
 
 # Residents: any other text is a report. Keywords count only as the whole message
 # (opt-out, opt-in, notify, yes/no) or as the first word before a short argument
-# (status code, commune): "stop aux attaques a Boni" is a report. No typo tolerance
+# (status code, commune): "stop aux attaques a Boni" is a report. The displaced word is
+# the first word of a report, which it marks ``reporter_displaced``. No typo tolerance
 # for residents: a report misread as a command would be lost.
 _RESIDENT: dict[str, dict[str, str]] = {
     "fr": {
@@ -57,6 +58,11 @@ _RESIDENT: dict[str, dict[str, str]] = {
         "oui": "yes",
         "non": "no",
         "ok": "yes",
+        # The reporter is displaced (issue 19): the first word of a report, never a command
+        # (the message stays a report, whole). Singular only: "Déplacés arrivés à Sévaré"
+        # speaks of others, so the plurals are no keyword.
+        "deplace": "displaced",
+        "deplacee": "displaced",
     },
     "en": {
         "status": "status",
@@ -76,6 +82,7 @@ _RESIDENT: dict[str, dict[str, str]] = {
         "unsubscribe": "unsubscribe",
         "yes": "yes",
         "no": "no",
+        "displaced": "displaced",
     },
     "bm": {
         "ladon": "status",
@@ -87,6 +94,7 @@ _RESIDENT: dict[str, dict[str, str]] = {
         "awo": "yes",
         "o": "yes",
         "ayi": "no",
+        # No Bambara word for "displaced" yet: it awaits a native speaker (DEPLACE works).
     },
 }
 

@@ -44,6 +44,8 @@ class Command:
     kind: str  # an action of the resident table, or "report"
     language: str
     argument: str = ""
+    # A report whose first word was DEPLACE / DEPLACEE / DISPLACED: the reporter is displaced.
+    displaced: bool = False
 
 
 _WHOLE_MESSAGE = {"opt_out", "opt_in", "notify", "yes", "no"}
@@ -52,7 +54,8 @@ STATUS_CODE_MAX = 12
 
 def parse_resident(body: str) -> Command:
     """Keywords count only when they are the whole message (opt-out/in, notify, yes/no)
-    or its first word (status, subscriptions): "stop aux attaques a Boni" is a report."""
+    or its first word (status, subscriptions, the displaced word of a report): "stop aux
+    attaques a Boni" is a report."""
     folded = fold(body)
     found = kw.lookup(kw.RESIDENT, folded, tolerant=False)
     if found and found[0] in _WHOLE_MESSAGE | {"unsubscribe", "status"}:
@@ -67,6 +70,11 @@ def parse_resident(body: str) -> Command:
             return Command("status", language, rest.replace(" ", "").upper())
         if action in {"subscribe", "unsubscribe"}:
             return Command(action, language, rest)
+        if action == "displaced":
+            # Still a report, taken whole (the word included: nothing of it is lost); its
+            # language is the keyword's unless the words after it say otherwise.
+            guessed = resident_sms.guess_language(rest)
+            return Command("report", guessed if guessed != "fr" else language, displaced=True)
     # Not a command: the reply's language is guessed from the words.
     return Command("report", resident_sms.guess_language(body))
 
@@ -116,7 +124,7 @@ def _resident(sms: InboundSms) -> bool:
         )
     else:
         answer = command.kind if command.kind in {"yes", "no"} else None
-        resident_sms.take_report(sms, command.language, answer=answer)
+        resident_sms.take_report(sms, command.language, answer=answer, displaced=command.displaced)
     return True
 
 

@@ -10,27 +10,29 @@ from __future__ import annotations
 from focal_points.models import Member, Role
 from messaging import services as messaging
 from messaging.models import GatewayDevice, Priority
+from veille.catalogue import TextTable, pgettext_lazy, register
 from veille.gsm7 import to_gsm7
 
-TEXTS = {
-    "fr": "Veille: le téléphone passerelle {device} ne répond plus ({reason}). Les SMS passent par un autre "
-    "fournisseur. Vérifiez batterie, réseau.",
-    "en": "Veille: gateway phone {device} is not answering ({reason}). SMS now go by another provider. "
-    "Check battery, network, app.",
-    # To review by native speakers.
-    "bm": "Veille: telefoni {device} te jaabi la ({reason}). SMS be taa sira were fe. A batiri ni a rezo laje.",
-}
-REASONS = {
-    "fr": {"no ping": "muet", "send failures": "envois en échec"},
-    "en": {"no ping": "silent", "send failures": "sends failing"},
-    "bm": {"no ping": "a te kuma", "send failures": "cii te taa"},
-}
+TEXTS = register(
+    pgettext_lazy(
+        "gateway.down",
+        "Veille: le téléphone passerelle {device} ne répond plus ({reason}). Les SMS passent "
+        "par un autre fournisseur. Vérifiez batterie, réseau.",
+    )
+)
+REASONS = TextTable(
+    "gateway.reason",
+    {
+        "no ping": pgettext_lazy("gateway.reason.no ping", "muet"),
+        "send failures": pgettext_lazy("gateway.reason.send failures", "envois en échec"),
+    },
+)
 DEVICE_CHARS = 20
 
 
 def gateway_down_text(device: GatewayDevice, language: str) -> str:
     language = language if language in TEXTS else "fr"
-    reason = REASONS[language].get(device.down_reason, device.down_reason)
+    reason = REASONS[device.down_reason][language] if device.down_reason in REASONS else device.down_reason
     return to_gsm7(TEXTS[language].format(device=(device.device_id or "principal")[:DEVICE_CHARS], reason=reason))
 
 

@@ -115,6 +115,12 @@ class ReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
         error_messages={"max_length": _("Le texte est trop long (%(limit_value)d caractères au plus).")},
     )
+    # A fact about the reporter (issue 19), never where they live now: "Où ?" above stays
+    # where it happened. Unticked is "not said", not "not displaced".
+    reporter_displaced = forms.BooleanField(
+        label=_("Je suis déplacé(e) : j'ai dû quitter mon lieu de vie"),
+        required=False,
+    )
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ from focal_points.models import Category
 from messaging.models import Channel
 from places.models import Cercle, Commune, Region
 from veille.fields import EncryptedBinaryField, EncryptedJSONField, EncryptedTextField
+from veille.languages import CODE_MAX_CHARS, SOURCE_LANGUAGE
 from veille.timeutil import now_minute
 
 
@@ -87,12 +88,6 @@ class PeopleAffected(models.TextChoices):
     MANY = "20+", _("Plus de 20 personnes")
 
 
-class Language(models.TextChoices):
-    FR = "fr", "Français"
-    EN = "en", "English"
-    BM = "bm", "Bamanankan"
-
-
 class Report(models.Model):
     # Staff-facing reference (e.g. K7M2): what relays and focal points quote.
     reference = models.CharField(max_length=8, unique=True, verbose_name=_("référence"))
@@ -110,7 +105,9 @@ class Report(models.Model):
     status = models.CharField(
         max_length=12, choices=ReportStatus.choices, default=ReportStatus.RECEIVED, verbose_name=_("statut")
     )
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.FR, verbose_name=_("langue"))
+    # An ISO 639 code the deployment declares (``VEILLE_LANGUAGES``, veille/languages.py):
+    # no choices here, a deployment adds languages by adding files, not migrations.
+    language = models.CharField(max_length=CODE_MAX_CHARS, default=SOURCE_LANGUAGE, verbose_name=_("langue"))
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("région")
     )

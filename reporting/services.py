@@ -28,7 +28,6 @@ from reporting.models import (
     AccusationSource,
     Category,
     Consent,
-    Language,
     OccurredPeriod,
     PeopleAffected,
     Report,
@@ -41,9 +40,10 @@ from reporting.models import (
 )
 from reporting.photos import CleanPhoto
 from reporting.texts import PLACE_MAX_CHARS, category_word, member_language, sms_text, staff_text
-from veille import ratelimit
+from veille import languages, ratelimit
 from veille.crypto import keyed_digest
 from veille.gsm7 import to_gsm7
+from veille.languages import SOURCE_LANGUAGE
 from veille.phones import mask_phone_numbers
 from veille.timeutil import now_minute
 
@@ -108,7 +108,7 @@ def report_submit(
     place: PlaceChoice | None = None,
     occurred: str = OccurredPeriod.UNKNOWN,
     people_affected: str = PeopleAffected.UNKNOWN,
-    language: str = Language.FR,
+    language: str = SOURCE_LANGUAGE,
     sender_pseudonym: str = "",
     photos: list[CleanPhoto] | None = None,
     reporter_displaced: bool = False,
@@ -136,7 +136,7 @@ def report_submit(
                     keypad_digest=codes.keypad_digest(receipt),
                     channel=channel,
                     category=category,
-                    language=language if language in Language.values else Language.FR,
+                    language=languages.supported(language),
                     region_id=resolved.region_id,
                     cercle_id=resolved.cercle_id,
                     commune_id=resolved.commune_id,
@@ -341,6 +341,7 @@ def report_submit_web(
     people_affected: str,
     language: str,
     photos: list[CleanPhoto],
+    reporter_displaced: bool = False,
 ) -> str:
     """Create a web report and remember its single-use form token, in one transaction.
 
@@ -361,6 +362,7 @@ def report_submit_web(
                 people_affected=people_affected,
                 language=language,
                 photos=photos,
+                reporter_displaced=reporter_displaced,
             )
             WebSubmission.objects.create(
                 token_digest=keyed_digest(web_token_subject(token_nonce)),
@@ -413,14 +415,21 @@ def report_open_for_sender(*, sender_pseudonym: str) -> Report | None:
     )
 
 
-def report_join_message(*, report: Report, text: str) -> Report:
-    """Append a further SMS to an open report; try again to recognise the place."""
+def report_join_message(*, report: Report, text: str, reporter_displaced: bool = False) -> Report:
+    """Append a further SMS to an open report; try again to recognise the place.
+
+    ``reporter_displaced``: the message began with the displaced word (``DEPLACE``): the
+    reporter says so now; it is never unsaid by a later message without the word."""
     masked = mask_phone_numbers(text.strip())
     combined = "\n".join(part for part in [report.description or "", masked] if part)
     report.description = combined[: settings.REPORT_MAX_DESCRIPTION_CHARS]
     report.message_count += 1
     report.last_message_at = now_minute()
     fields = ["description", "message_count", "last_message_at"]
+    said_displaced = reporter_displaced and not report.reporter_displaced
+    if said_displaced:
+        report.reporter_displaced = True
+        fields.append("reporter_displaced")
     if not report.commune_id:
         found = _place_from_match(place_match(masked))
         if found.commune_id or (found.region_id and not report.region_id) or (found.cercle_id and not report.cercle_id):
@@ -428,7 +437,12 @@ def report_join_message(*, report: Report, text: str) -> Report:
             fields += ["region", "cercle", "commune"]
             _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=report.channel)
     report.save(update_fields=fields)
-    _resident_event(report=report, kind=ReportEventKind.MESSAGE_JOINED, channel=report.channel)
+    _resident_event(
+        report=report,
+        kind=ReportEventKind.MESSAGE_JOINED,
+        channel=report.channel,
+        detail="reporter displaced" if said_displaced else "",
+    )
     if "commune" in fields:
         report_route(report=report)
     return report

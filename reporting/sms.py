@@ -107,9 +107,11 @@ def _photos_of(sms: InboundSms) -> list[CleanPhoto]:
     return photos
 
 
-def take_report(sms: InboundSms, language: str, *, answer: str | None = None) -> None:
+def take_report(sms: InboundSms, language: str, *, answer: str | None = None, displaced: bool = False) -> None:
     """``answer``: "yes"/"no" when the message is one of those words (the router read
-    it); it answers a pending consent question, else the message is an ordinary one."""
+    it); it answers a pending consent question, else the message is an ordinary one.
+    ``displaced``: the message began with the displaced word (DEPLACE): the reporter is
+    displaced, whether the message starts a report or joins the open one."""
     photos = _photos_of(sms)
     if not sms.body.strip() and not photos:
         return  # an empty SMS (or an MMS with no readable photo) is no report
@@ -130,7 +132,7 @@ def take_report(sms: InboundSms, language: str, *, answer: str | None = None) ->
     open_report = services.report_open_for_sender(sender_pseudonym=sms.sender_pseudonym)
     if open_report is not None:
         if sms.body.strip():
-            services.report_join_message(report=open_report, text=sms.body)
+            services.report_join_message(report=open_report, text=sms.body, reporter_displaced=displaced)
         for photo in photos[: max(0, settings.REPORT_MAX_PHOTOS - open_report.photos.count())]:
             services.report_photo_add(report=open_report, photo=photo)
         return
@@ -141,6 +143,7 @@ def take_report(sms: InboundSms, language: str, *, answer: str | None = None) ->
         language=language,
         sender_pseudonym=sms.sender_pseudonym,
         photos=photos,
+        reporter_displaced=displaced,
     )
     if not services.unsolicited_sms_allowed():
         return

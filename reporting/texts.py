@@ -6,7 +6,10 @@ written in plain French: the accents GSM-7 has (é è à ù É) are kept, the ot
 ç, typographic quotes) transliterated by ``to_gsm7`` when a text is made, since one of
 them would turn a one-segment SMS into three.
 
-Bambara texts are drafts to be reviewed by native speakers (``NEEDS_NATIVE_REVIEW``).
+The French is here, as gettext msgids keyed by msgctxt (``sms.receipt``); the other
+languages' texts are in ``locale/<code>/LC_MESSAGES/django.po`` (``veille/catalogue.py``).
+Texts of languages awaiting native review (Bambara) are marked there, one comment per
+entry (``NEEDS_NATIVE_REVIEW``, from ``locale/<code>/language.toml``).
 """
 
 from __future__ import annotations
@@ -14,124 +17,93 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from reporting.models import ReportStatus
+from veille.catalogue import TextTable, pgettext_lazy, register
 from veille.gsm7 import SINGLE_SEGMENT_GSM7, gsm7_length, to_gsm7
+from veille.languages import LANGUAGES, NEEDS_NATIVE_REVIEW  # noqa: F401 (the languages of these texts)
 
 if TYPE_CHECKING:
     from focal_points.models import Member
     from reporting.models import Report
 
-NEEDS_NATIVE_REVIEW = {"bm"}
-LANGUAGES = ("fr", "en", "bm")
 
-SMS_TEXTS: dict[str, dict[str, str]] = {
-    "receipt": {
-        "fr": "Veille: message reçu. Code de suivi: {code}. Pour suivre, envoyez STATUT {code}",
-        "en": "Veille: message received. Tracking code: {code}. To follow it, send STATUS {code}",
-        "bm": "Veille: i ka cikan sera. I ka kode: {code}. Ka a ladon, STATUT {code} ci",
-    },
-    "ask_place": {
-        "fr": "Veille: merci. Dans quelle commune ou quel village? Répondez avec le nom du lieu.",
-        "en": "Veille: thank you. In which commune or village? Reply with the name of the place.",
-        "bm": "Veille: i ni ce. A kera komini walima dugu jumen na? Yoro togo ci an ma.",
-    },
-    "status": {
-        "fr": "Veille: signalement {code}: {status}.",
-        "en": "Veille: report {code}: {status}.",
-        "bm": "Veille: kibaru {code}: {status}.",
-    },
-    "consent_question": {
-        "fr": (
-            "Veille: voulez-vous être mise en contact avec un centre d'appui (santé, écoute, droit)? "
-            "Répondez OUI ou NON."
+SMS_TEXTS = TextTable(
+    "sms",
+    {
+        "receipt": pgettext_lazy(
+            "sms.receipt",
+            "Veille: message reçu. Code de suivi: {code}. Pour suivre, envoyez STATUT {code}",
         ),
-        "en": (
-            "Veille: would you like to be put in touch with a support centre (health, counselling, legal)? "
-            "Reply YES or NO."
+        "ask_place": pgettext_lazy(
+            "sms.ask_place",
+            "Veille: merci. Dans quelle commune ou quel village cela s'est-il passé? Répondez "
+            "avec le nom du lieu. Déplacé(e)? Ajoutez DEPLACE.",
         ),
-        "bm": "Veille: i b'a fe ka i ni deme so ye bena wa (keneya, lamenni, sariya)? AWO walima AYI ci.",
-    },
-    "consent_thanks": {
-        "fr": "Veille: merci, votre réponse est enregistrée.",
-        "en": "Veille: thank you, your answer is recorded.",
-        "bm": "Veille: i ni ce, i ka jaabi sebenna.",
-    },
-    "notify_ok": {
-        "fr": "Veille: vous serez prévenu quand votre signalement sera clôturé.",
-        "en": "Veille: you will be told when your report is closed.",
-        "bm": "Veille: n'i ka kibaru datugura, an bena a fo i ye.",
-    },
-    "notify_never": {
-        "fr": (
-            "Veille: ce service n'envoie aucun message sans demande. "
-            "Pour connaitre l'etat de votre signalement, envoyez STATUT."
+        "status": pgettext_lazy("sms.status", "Veille: signalement {code}: {status}."),
+        "consent_question": pgettext_lazy(
+            "sms.consent_question",
+            "Veille: voulez-vous être mise en contact avec un centre d'appui (santé, écoute, "
+            "droit)? Répondez OUI ou NON.",
         ),
-        "en": "Veille: this service sends no message unless asked. To know where your report stands, send STATUS.",
-        "bm": "Veille: an te cikan ci i ma ni i ma a daali. Ka i ka kibaru ladon, STATUT ci.",
+        "consent_thanks": pgettext_lazy("sms.consent_thanks", "Veille: merci, votre réponse est enregistrée."),
+        "notify_ok": pgettext_lazy("sms.notify_ok", "Veille: vous serez prévenu quand votre signalement sera clôturé."),
+        "notify_never": pgettext_lazy(
+            "sms.notify_never",
+            "Veille: ce service n'envoie aucun message sans demande. Pour connaitre l'etat de "
+            "votre signalement, envoyez STATUT.",
+        ),
+        "closed_notice": pgettext_lazy(
+            "sms.closed_notice",
+            "Veille: votre signalement a été traité et clôturé. Merci de votre confiance.",
+        ),
+        "status_latest": pgettext_lazy("sms.status_latest", "Veille: votre dernier signalement: {status}."),
+        "status_unknown": pgettext_lazy(
+            "sms.status_unknown",
+            "Veille: code inconnu. Vérifiez le code et envoyez STATUT suivi du code.",
+        ),
+        "opted_out": pgettext_lazy(
+            "sms.opted_out",
+            "Veille: vous ne recevrez plus de messages. Envoyez START pour reprendre.",
+        ),
+        "opted_in": pgettext_lazy("sms.opted_in", "Veille: messages repris. Envoyez STOP pour arrêter."),
     },
-    "closed_notice": {
-        "fr": "Veille: votre signalement a été traité et clôturé. Merci de votre confiance.",
-        "en": "Veille: your report has been handled and closed. Thank you for your trust.",
-        "bm": "Veille: i ka kibaru laben na ka datugu. I ni ce i ka dannaya la.",
-    },
-    "status_latest": {
-        "fr": "Veille: votre dernier signalement: {status}.",
-        "en": "Veille: your latest report: {status}.",
-        "bm": "Veille: i ka kibaru laban: {status}.",
-    },
-    "status_unknown": {
-        "fr": "Veille: code inconnu. Vérifiez le code et envoyez STATUT suivi du code.",
-        "en": "Veille: unknown code. Check the code and send STATUS followed by the code.",
-        "bm": "Veille: kode in ma don. A laje ka STATUT ni kode ci.",
-    },
-    "opted_out": {
-        "fr": "Veille: vous ne recevrez plus de messages. Envoyez START pour reprendre.",
-        "en": "Veille: you will receive no more messages. Send START to resume.",
-        "bm": "Veille: cikan si te na i ma tugun. START ci ka a damine kura.",
-    },
-    "opted_in": {
-        "fr": "Veille: messages repris. Envoyez STOP pour arrêter.",
-        "en": "Veille: messages resumed. Send STOP to stop.",
-        "bm": "Veille: cikanw segin na. STOP ci ka a jo.",
-    },
-}
+)
 
 # Texts to relays and coordinators: reference, category and place, never the reporter's
 # words or number (a seized phone must reveal nothing more).
-STAFF_TEXTS: dict[str, dict[str, str]] = {
-    "new_report": {
-        "fr": "Veille R-{ref}: {category}, {place}. À traiter.",
-        "en": "Veille R-{ref}: {category}, {place}. To be handled.",
-        "bm": "Veille R-{ref}: {category}, {place}. A laje.",
+STAFF_TEXTS = TextTable(
+    "staff",
+    {
+        "new_report": pgettext_lazy("staff.new_report", "Veille R-{ref}: {category}, {place}. À traiter."),
+        # The reporter added information (web status page or USSD follow-up): never her words.
+        "report_added": pgettext_lazy(
+            "staff.report_added",
+            "Veille R-{ref}: l'auteur a ajouté une information. À lire.",
+        ),
+        # To the relay who forwarded an alert that could not be delivered.
+        "alert_failed": pgettext_lazy(
+            "staff.alert_failed",
+            "Veille R-{ref}: alerte NON remise à {name}. Transmettez à un autre point focal (TRANSMETTRE {ref}).",
+        ),
     },
-    # The reporter added information (web status page or USSD follow-up): never her words.
-    "report_added": {
-        "fr": "Veille R-{ref}: l'auteur a ajouté une information. À lire.",
-        "en": "Veille R-{ref}: the reporter added information. To be read.",
-        "bm": "Veille R-{ref}: kibaru cikela ye kunnafoni fara a kan. A kalan.",
-    },
-    # To the relay who forwarded an alert that could not be delivered.
-    "alert_failed": {
-        "fr": "Veille R-{ref}: alerte NON remise à {name}. Transmettez à un autre point focal (TRANSMETTRE {ref}).",
-        "en": "Veille R-{ref}: alert NOT delivered to {name}. Forward to another focal point (FORWARD {ref}).",
-        "bm": "Veille R-{ref}: kunnafoni MA SE {name} ma. A ci poen focal wɛrɛ ma (CI {ref}).",
-    },
-}
+)
 
-CATEGORY_WORDS: dict[str, dict[str, str]] = {
-    "armed_attack": {"fr": "attaque", "en": "attack", "bm": "binkanni"},
-    "robbery": {"fr": "vol", "en": "robbery", "bm": "sonyali"},
-    "threat": {"fr": "menace", "en": "threat", "bm": "bagabaga"},
-    "armed_presence": {"fr": "groupe armé", "en": "armed group", "bm": "marifatigiw"},
-    "explosive": {"fr": "engin explosif", "en": "explosive", "bm": "bonbon"},
-    "kidnapping": {"fr": "enlèvement", "en": "kidnapping", "bm": "mogo minena"},
-    "gbv": {"fr": "VBG", "en": "GBV", "bm": "VBG"},
-    "force_abuse": {"fr": "abus", "en": "abuse", "bm": "tooro"},
-    "intercommunity": {"fr": "tension", "en": "tension", "bm": "kele"},
-    "displacement": {"fr": "déplacement", "en": "displacement", "bm": "bori"},
-    "other": {"fr": "autre", "en": "other", "bm": "were"},
-    "unclassified": {"fr": "à classer", "en": "unclassified", "bm": "a ma sigi"},
-}
+CATEGORY_WORDS = TextTable(
+    "category",
+    {
+        "armed_attack": pgettext_lazy("category.armed_attack", "attaque"),
+        "robbery": pgettext_lazy("category.robbery", "vol"),
+        "threat": pgettext_lazy("category.threat", "menace"),
+        "armed_presence": pgettext_lazy("category.armed_presence", "groupe armé"),
+        "explosive": pgettext_lazy("category.explosive", "engin explosif"),
+        "kidnapping": pgettext_lazy("category.kidnapping", "enlèvement"),
+        "gbv": pgettext_lazy("category.gbv", "VBG"),
+        "force_abuse": pgettext_lazy("category.force_abuse", "abus"),
+        "intercommunity": pgettext_lazy("category.intercommunity", "tension"),
+        "displacement": pgettext_lazy("category.displacement", "déplacement"),
+        "other": pgettext_lazy("category.other", "autre"),
+        "unclassified": pgettext_lazy("category.unclassified", "à classer"),
+    },
+)
 PLACE_MAX_CHARS = 40
 
 
@@ -154,17 +126,18 @@ def member_language(member: Member) -> str:
 # The alert SMS to a focal point (``alerts.texts.alert_sms``). It lives here because it
 # sets the one limit of the neutral summary, which triage enforces before any alert
 # exists: the summary may use what the alert's one segment leaves, never more.
-ALERT_TEXTS: dict[str, str] = {
-    "fr": "Veille R-{ref} {severity}: {category}, {place}. {summary} Répondez OK {ref}",
-    "en": "Veille R-{ref} {severity}: {category}, {place}. {summary} Reply OK {ref}",
-    "bm": "Veille R-{ref} {severity}: {category}, {place}. {summary} OK {ref} ci",
-}
-ALERT_SEVERITY_WORDS: dict[str, dict[str, str]] = {
-    "critical": {"fr": "URGENT", "en": "URGENT", "bm": "TELIMAN"},
-    "high": {"fr": "grave", "en": "serious", "bm": "ka jugu"},
-    "medium": {"fr": "moyen", "en": "medium", "bm": "cemance"},
-    "low": {"fr": "faible", "en": "low", "bm": "fitinin"},
-}
+ALERT_TEXTS = register(
+    pgettext_lazy("alert.sms", "Veille R-{ref} {severity}: {category}, {place}. {summary} Répondez OK {ref}")
+)
+ALERT_SEVERITY_WORDS = TextTable(
+    "alert.severity",
+    {
+        "critical": pgettext_lazy("alert.severity.critical", "URGENT"),
+        "high": pgettext_lazy("alert.severity.high", "grave"),
+        "medium": pgettext_lazy("alert.severity.medium", "moyen"),
+        "low": pgettext_lazy("alert.severity.low", "faible"),
+    },
+)
 SUMMARY_MAX_CHARS = 300  # whatever the alert leaves, the web form never takes more
 
 
@@ -212,12 +185,15 @@ def alert_summary_limit(report: Report) -> int:
     return max(0, min(SUMMARY_MAX_CHARS, SINGLE_SEGMENT_GSM7 - max(frames)))
 
 
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    ReportStatus.RECEIVED: {"fr": "reçu", "en": "received", "bm": "a sera"},
-    ReportStatus.IN_REVIEW: {"fr": "en vérification", "en": "being checked", "bm": "a be segesege"},
-    ReportStatus.FORWARDED: {"fr": "transmis", "en": "passed on", "bm": "a cira"},
-    ReportStatus.CLOSED: {"fr": "clôturé", "en": "closed", "bm": "a datugura"},
-}
+STATUS_WORDS = TextTable(
+    "status",
+    {
+        "received": pgettext_lazy("status.received", "reçu"),
+        "in_review": pgettext_lazy("status.in_review", "en vérification"),
+        "forwarded": pgettext_lazy("status.forwarded", "transmis"),
+        "closed": pgettext_lazy("status.closed", "clôturé"),
+    },
+)
 
 # Longest value each placeholder can take, used by the segment-length tests.
 PLACEHOLDER_MAX = {

@@ -39,7 +39,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from messaging.models import Channel
 from reporting import codes, questions
 from reporting.forms import ConsentForm, ReportForm, StatusForm, check_form_token, new_form_token
-from reporting.models import Consent, Language, Report, ReportStatus
+from reporting.models import Consent, Report, ReportStatus
 from reporting.selectors import place_groups, web_submission_by_token
 from reporting.services import (
     FOLLOW_UP_MAX_CHARS,
@@ -50,6 +50,7 @@ from reporting.services import (
     report_status_checked,
     report_submit_web,
 )
+from veille import languages
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def _language_links(request: HttpRequest) -> list[dict[str, object]]:
     current = get_language()
     return [
         {"code": code, "name": name, "url": translate_url(request.path, code), "current": code == current}
-        for code, name in Language.choices
+        for code, name in settings.LANGUAGES
     ]
 
 
@@ -209,8 +210,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
         place=form.place_choice,
         occurred=form.cleaned_data["occurred"],
         people_affected=form.cleaned_data["people_affected"],
-        language=get_language() or Language.FR,
+        language=languages.supported(get_language()),
         photos=form.clean_photos,
+        reporter_displaced=form.cleaned_data["reporter_displaced"],
     )
     return _receipt_page(request, receipt)
 

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 
 import dj_database_url
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from veille.env import envbool, envchoice, envfloat, envint, envlist, envstr, load_env_file
+from veille.languages import django_settings as django_languages
 from veille.netaddr import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -560,10 +560,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # --- Languages and time -------------------------------------------------------------
-LANG_INFO.setdefault("bm", {"bidi": False, "code": "bm", "name": "Bambara", "name_local": "Bamanankan"})
+# The deployment's languages (ISO 639 codes), each with its files in LOCALE_PATHS:
+# <code>/language.toml (name, direction, native review) and its gettext catalogue
+# (veille/languages.py). French is always first: the source of every text.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("English")), ("bm", _("Bamanankan"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+VEILLE_LANGUAGES = envlist("VEILLE_LANGUAGES", ["fr", "en", "bm"])  # veille.languages.DEFAULT_LANGUAGES
+LANGUAGES = django_languages(VEILLE_LANGUAGES, LOCALE_PATHS)["LANGUAGES"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Africa/Bamako"

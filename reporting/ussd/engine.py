@@ -34,7 +34,6 @@ from veille.gsm7 import USSD_SCREEN_LIMIT, gsm7_length, to_gsm7
 
 PAGE_MAX_ITEMS = 7
 INVALID_ROOM = max(len(texts.T["invalid"][lang]) + 1 for lang in texts.LANGUAGES)
-LANG_BY_CHOICE = {"1": "fr", "2": "en", "3": "bm"}
 # Wrong receipt codes a session may try before it ends: receipts must not be guessed
 # through the menu (each new session costs the guesser a dial).
 MAX_CODE_TRIES = 3
@@ -460,11 +459,10 @@ class Engine:
     # --- input handlers: return False for an invalid choice ----------------------------
 
     def _on_welcome(self, choice: str) -> bool | None:
-        if choice not in LANG_BY_CHOICE or (
-            self.languages is not None and LANG_BY_CHOICE[choice] not in self.languages
-        ):
+        choices = texts.language_choices()  # the declared languages (VEILLE_LANGUAGES)
+        if choice not in choices or (self.languages is not None and choices[choice] not in self.languages):
             return False
-        self.state["lang"] = LANG_BY_CHOICE[choice]
+        self.state["lang"] = choices[choice]
         self._go("menu")
         return True
 

@@ -1,264 +1,210 @@
-"""Every USSD screen text in French, English and Bambara.
+"""Every USSD screen text, in French here and in every declared language's catalogue.
 
 Written in plain French; ``text`` keeps the accents GSM-7 has (é è à ù É) and
 transliterates the others (ê ô î ç would push the screen to UCS-2 and halve it). Short,
 numbered choices; every screen is checked against 182 septets in every language by
-``tests/reporting/test_ussd.py``. Bambara texts are drafts awaiting native review.
+``tests/reporting/test_ussd.py``. The French is here, as gettext msgids keyed by msgctxt
+(``ussd.menu``); the other languages' texts are in ``locale/<code>/LC_MESSAGES/django.po``
+(``veille/catalogue.py``; Bambara's are drafts marked for native review). The first
+screen lists the declared languages (``VEILLE_LANGUAGES``), each in its own name.
+
+The menus' titles are here; their numbered choices come from the menu definition
+(``reporting/ussd/engine.py``), the same for screens and voice. Texts keyed ``voice.<key>``
+are spoken only (``spoken`` takes them over ``<key>``), for what a screen says in a way an
+ear does not follow; spoken texts keep every accent (nothing limits them to GSM-7).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+
+from veille.catalogue import TextTable, pgettext_lazy
 from veille.gsm7 import to_gsm7
+from veille.languages import LANGUAGES, NEEDS_NATIVE_REVIEW  # noqa: F401 (the languages of these texts)
 
-NEEDS_NATIVE_REVIEW = {"bm"}
-LANGUAGES = ("fr", "en", "bm")
-
-T: dict[str, dict[str, str]] = {
-    "welcome": {
-        "fr": "Veille - signalement anonyme\n1 Français\n2 English\n3 Bamanankan",
-        "en": "Veille - signalement anonyme\n1 Francais\n2 English\n3 Bamanankan",
-        "bm": "Veille - signalement anonyme\n1 Francais\n2 English\n3 Bamanankan",
-    },
-    # The menus' titles; their numbered choices come from the menu definition
-    # (reporting/ussd/engine.py MENUS), the same for screens and voice.
-    "menu": {"fr": "Veille (anonyme)", "en": "Veille (anonymous)", "bm": "Veille (i togo te fo)"},
-    "menu.report": {"fr": "Signaler un incident", "en": "Report an incident", "bm": "Ko do fo"},
-    "menu.follow": {"fr": "Suivre un signalement", "en": "Follow a report", "bm": "Kibaru ladon"},
-    "category": {"fr": "Quel incident ?", "en": "What happened?", "bm": "Mun kera?"},
-    "region": {"fr": "Quelle région ?", "en": "Which region?", "bm": "Mara jumen?"},
-    "cercle": {"fr": "Quel cercle ?", "en": "Which cercle?", "bm": "Serekili jumen?"},
-    "commune": {"fr": "Quelle commune ?", "en": "Which commune?", "bm": "Komini jumen?"},
-    "when": {"fr": "Quand ?", "en": "When?", "bm": "Tuma jumen?"},
-    "people": {
-        "fr": "Combien de personnes touchées ?",
-        "en": "How many people affected?",
-        "bm": "Mogo joli la kasaara?",
-    },
-    # A fact about the reporter (Report.reporter_displaced), never where they live now.
-    "displaced": {
-        "fr": "Êtes-vous vous-même déplacé(e) ?",
-        "en": "Are you yourself displaced?",
-        "bm": "Yala e yere bolila i ka so la wa?",
-    },
-    "yes": {"fr": "Oui", "en": "Yes", "bm": "Awo"},
-    "no": {"fr": "Non", "en": "No", "bm": "Ayi"},
-    "displaced_short": {"fr": "auteur déplacé", "en": "reporter displaced", "bm": "fola bolila"},
-    "confirm": {
-        "fr": "Confirmer :\n{summary}",
-        "en": "Confirm:\n{summary}",
-        "bm": "A sebe:\n{summary}",
-    },
-    "send": {"fr": "Envoyer", "en": "Send", "bm": "A ci"},
-    "cancel": {"fr": "Annuler", "en": "Cancel", "bm": "A dabila"},
-    "done": {
-        "fr": "Merci. Signalement reçu.\nCode de suivi: {code}\nGardez ce code. Rien ne reste dans votre téléphone.",
-        "en": "Thank you. Report received.\nTracking code: {code}\nKeep this code. Nothing stays on your phone.",
-        "bm": "I ni ce. I ka kibaru sera.\nKode: {code}\nI ka kode mara. Foyi te to i ka telefoni kono.",
-    },
-    "cancelled": {
-        "fr": "Signalement annulé. Rien n'a été envoyé.",
-        "en": "Report cancelled. Nothing was sent.",
-        "bm": "Kibaru dabilara. Foyi ma ci.",
-    },
-    "ask_code": {
-        "fr": "Entrez votre code de suivi (10 caractères) :\n0 Retour",
-        "en": "Enter your tracking code (10 characters):\n0 Back",
-        "bm": "I ka kode sebe (sigiden 10):\n0 Segin",
-    },
-    "status": {
-        "fr": "Signalement {code} : {status}.",
-        "en": "Report {code}: {status}.",
-        "bm": "Kibaru {code}: {status}.",
-    },
-    "consent": {
-        "fr": "Signalement {code} : {status}.\nVoulez-vous être mise en contact avec un centre d'appui ?",
-        "en": "Report {code}: {status}.\nWould you like to be put in touch with a support centre?",
-        "bm": "Kibaru {code}: {status}.\nI b'a fe ka i ni deme so ye bena wa?",
-    },
-    # A relay's question that waited for this look-up (SMS_REPLY_MODE=never); the engine
-    # shortens the question to fit the screen.
-    "question": {
-        "fr": (
-            "Signalement {code} : {status}.\nQuestion d'un relais : {question}\nRepondez par SMS depuis ce telephone."
+T = TextTable(
+    "ussd",
+    {
+        # The first screen's title; the numbered languages below it are the declared ones
+        # (``language_choices``), each in its own name.
+        "welcome": pgettext_lazy("ussd.welcome", "Veille - signalement anonyme"),
+        # The menus' titles; their numbered choices come from the menu definition.
+        "menu": pgettext_lazy("ussd.menu", "Veille (anonyme)"),
+        "menu.report": pgettext_lazy("ussd.menu.report", "Signaler un incident"),
+        "menu.follow": pgettext_lazy("ussd.menu.follow", "Suivre un signalement"),
+        "category": pgettext_lazy("ussd.category", "Quel incident ?"),
+        "region": pgettext_lazy("ussd.region", "Quelle région ?"),
+        "cercle": pgettext_lazy("ussd.cercle", "Quel cercle ?"),
+        "commune": pgettext_lazy("ussd.commune", "Quelle commune ?"),
+        "when": pgettext_lazy("ussd.when", "Quand ?"),
+        "people": pgettext_lazy("ussd.people", "Combien de personnes touchées ?"),
+        # A fact about the reporter (Report.reporter_displaced), never where they live now.
+        "displaced": pgettext_lazy("ussd.displaced", "Êtes-vous vous-même déplacé(e) ?"),
+        "yes": pgettext_lazy("ussd.yes", "Oui"),
+        "no": pgettext_lazy("ussd.no", "Non"),
+        "displaced_short": pgettext_lazy("ussd.displaced_short", "auteur déplacé"),
+        "confirm": pgettext_lazy("ussd.confirm", "Confirmer :\n{summary}"),
+        "send": pgettext_lazy("ussd.send", "Envoyer"),
+        "cancel": pgettext_lazy("ussd.cancel", "Annuler"),
+        "done": pgettext_lazy(
+            "ussd.done",
+            "Merci. Signalement reçu.\nCode de suivi: {code}\nGardez ce code. Rien ne reste dans votre téléphone.",
         ),
-        "en": "Report {code}: {status}.\nA relay asks: {question}\nReply by SMS from this phone.",
-        "bm": "Kibaru {code}: {status}.\nJeninfo ka ninkali: {question}\nA jaabi SMS la ni telefoni in ye.",
-    },
-    # The follow-up of an open report: the reporter may type up to 160 characters to add.
-    "status_add": {
-        "fr": (
-            "Signalement {code} : {status}.\nPour ajouter une information, ecrivez-la (160 signes au plus).\n0 Terminer"
+        "cancelled": pgettext_lazy("ussd.cancelled", "Signalement annulé. Rien n'a été envoyé."),
+        "ask_code": pgettext_lazy("ussd.ask_code", "Entrez votre code de suivi (10 caractères) :\n0 Retour"),
+        "status": pgettext_lazy("ussd.status", "Signalement {code} : {status}."),
+        "consent": pgettext_lazy(
+            "ussd.consent", "Signalement {code} : {status}.\nVoulez-vous être mise en contact avec un centre d'appui ?"
         ),
-        "en": "Report {code}: {status}.\nTo add information, type it (160 characters at most).\n0 Finish",
-        "bm": "Kibaru {code}: {status}.\nKa kunnafoni fara a kan, a sebe (sigiden 160).\n0 A ban",
-    },
-    "added_thanks": {
-        "fr": "Merci, votre information est ajoutee au signalement.",
-        "en": "Thank you, your information is added to the report.",
-        "bm": "I ni ce, i ka kunnafoni farala kibaru kan.",
-    },
-    "consent_thanks": {
-        "fr": "Merci, votre réponse est enregistrée.",
-        "en": "Thank you, your answer is recorded.",
-        "bm": "I ni ce, i ka jaabi sebenna.",
-    },
-    "unknown_code": {
-        "fr": "Code inconnu. Vérifiez-le.",
-        "en": "Unknown code. Please check it.",
-        "bm": "Kode in ma don. A laje.",
-    },
-    "retry": {"fr": "Réessayer", "en": "Try again", "bm": "A segin"},
-    "to_menu": {"fr": "Menu", "en": "Menu", "bm": "Menu"},
-    "code_locked": {
-        "fr": "Code inconnu. Trop d'essais: rappelez plus tard.",
-        "en": "Unknown code. Too many tries: dial again later.",
-        "bm": "Kode in ma don. I ye a laje siyaman: a segin o ko fe.",
-    },
-    "invalid": {"fr": "Choix invalide.", "en": "Invalid choice.", "bm": "A ma nyi."},
-    "error": {
-        "fr": "Désolé, une erreur est survenue. Réessayez plus tard.",
-        "en": "Sorry, something went wrong. Please try again later.",
-        "bm": "Haketo, fili donna. A segin o ko fe.",
-    },
-    "closed_service": {
-        "fr": "Ce service n'est pas disponible sur ce code.",
-        "en": "This service is not available on this code.",
-        "bm": "Nin baara te se ka ke nin kode in na.",
-    },
-    "back": {"fr": "0 Retour", "en": "0 Back", "bm": "0 Segin"},
-    "more": {"fr": "9 Suite", "en": "9 More", "bm": "9 Tow"},
-    "skip": {"fr": "8 Je ne sais pas", "en": "8 I don't know", "bm": "8 N t'a don"},
-    "unknown_place": {"fr": "lieu inconnu", "en": "place unknown", "bm": "yoro ma don"},
-    # --- Spoken only (the voice menu): ``spoken`` takes "voice.<key>" over "<key>" when
-    # there is one, for what a screen says in a way an ear does not follow.
-    "voice.menu": {
-        "fr": "Veille, signalement anonyme. Votre voix n'est pas enregistrée : répondez avec les touches.",
-        "en": "Veille, anonymous reporting. Your voice is not recorded: answer with the keys.",
-        "bm": "Veille, kibaru min fola i togo te fo. I kan te sebe: a jaabi ni butonw ye.",
-    },
-    "voice.language": {"fr": "Pour le français", "en": "For English", "bm": "Bamanankan kama"},
-    "voice.press": {"fr": "tapez {n}", "en": "press {n}", "bm": "{n} digi"},
-    "voice.skip": {"fr": "Si vous ne savez pas", "en": "If you don't know", "bm": "Ni i t'a don"},
-    "voice.more": {"fr": "Pour la suite", "en": "For more", "bm": "Ka tow lamen"},
-    "voice.back": {"fr": "Pour revenir", "en": "To go back", "bm": "Ka segin"},
-    "voice.confirm": {"fr": "Vous signalez :", "en": "You are reporting:", "bm": "I be nin fo:"},
-    "voice.done": {
-        "fr": "Merci. Signalement reçu. Votre code de suivi est :",
-        "en": "Thank you. Report received. Your tracking code is:",
-        "bm": "I ni ce. I ka kibaru sera. I ka kode ye:",
-    },
-    "voice.repeat": {"fr": "Je répète :", "en": "Again:", "bm": "N b'a fo tugun:"},
-    "voice.keep_code": {
-        "fr": "Gardez ce code. Au revoir.",
-        "en": "Keep this code. Goodbye.",
-        "bm": "I ka kode mara. K'an ben.",
-    },
-    "voice.ask_code": {
-        "fr": (
-            "Tapez votre code de suivi : pour chaque lettre ou chiffre, la touche qui le porte, puis dièse. "
-            "Pour revenir, tapez 0 puis dièse."
+        # A relay's question that waited for this look-up (SMS_REPLY_MODE=never); the engine
+        # shortens the question to fit the screen.
+        "question": pgettext_lazy(
+            "ussd.question",
+            "Signalement {code} : {status}.\nQuestion d'un relais : {question}\nRepondez par SMS depuis ce telephone.",
         ),
-        "en": (
-            "Type your tracking code: for each letter or digit, the key that carries it, then hash. "
-            "To go back, press 0 then hash."
+        # The follow-up of an open report: the reporter may type up to 160 characters to add.
+        "status_add": pgettext_lazy(
+            "ussd.status_add",
+            "Signalement {code} : {status}.\nPour ajouter une information, ecrivez-la (160 "
+            "signes au plus).\n0 Terminer",
         ),
-        "bm": "I ka kode sebe: siginiden kelen kelen, a buton digi, o ko diyezi. Ka segin, 0 digi, o ko diyezi.",
-    },
-    "voice.report": {"fr": "Signalement", "en": "Report", "bm": "Kibaru"},
-    "voice.status_add": {
-        "fr": "Pour ajouter une information, envoyez un SMS ou utilisez le site web. Au revoir.",
-        "en": "To add information, send an SMS or use the website. Goodbye.",
-        "bm": "Ka kunnafoni fara a kan, SMS ci walima sitiweb labaara. K'an ben.",
-    },
-    "voice.consent": {
-        "fr": "Voulez-vous être mise en contact avec un centre d'appui ?",
-        "en": "Would you like to be put in touch with a support centre?",
-        "bm": "I b'a fe ka i ni deme so ye bena wa?",
-    },
-    "voice.question": {
-        "fr": "Un relais vous pose une question :",
-        "en": "A relay asks you a question:",
-        "bm": "Jeninfo ka ninkali:",
-    },
-    "voice.waiting_question": {
-        "fr": (
-            "Un relais vous a posé une question. Répondez par SMS depuis ce téléphone, ou sur le site web. Au revoir."
+        "added_thanks": pgettext_lazy("ussd.added_thanks", "Merci, votre information est ajoutee au signalement."),
+        "consent_thanks": pgettext_lazy("ussd.consent_thanks", "Merci, votre réponse est enregistrée."),
+        "unknown_code": pgettext_lazy("ussd.unknown_code", "Code inconnu. Vérifiez-le."),
+        "retry": pgettext_lazy("ussd.retry", "Réessayer"),
+        "to_menu": pgettext_lazy("ussd.to_menu", "Menu"),
+        "code_locked": pgettext_lazy("ussd.code_locked", "Code inconnu. Trop d'essais: rappelez plus tard."),
+        "invalid": pgettext_lazy("ussd.invalid", "Choix invalide."),
+        "error": pgettext_lazy("ussd.error", "Désolé, une erreur est survenue. Réessayez plus tard."),
+        "closed_service": pgettext_lazy("ussd.closed_service", "Ce service n'est pas disponible sur ce code."),
+        "back": pgettext_lazy("ussd.back", "0 Retour"),
+        "more": pgettext_lazy("ussd.more", "9 Suite"),
+        "skip": pgettext_lazy("ussd.skip", "8 Je ne sais pas"),
+        "unknown_place": pgettext_lazy("ussd.unknown_place", "lieu inconnu"),
+        # --- Spoken only (the voice menu).
+        "voice.menu": pgettext_lazy(
+            "ussd.voice.menu",
+            "Veille, signalement anonyme. Votre voix n'est pas enregistrée : répondez avec les touches.",
         ),
-        "en": "A relay has asked you a question. Answer by SMS from this phone, or on the website. Goodbye.",
-        "bm": "Jeninfo ye ninkali ke i ye. A jaabi SMS la ni telefoni in ye, walima sitiweb kan. K'an ben.",
+        "voice.language": pgettext_lazy("ussd.voice.language", "Pour le français"),
+        "voice.press": pgettext_lazy("ussd.voice.press", "tapez {n}"),
+        "voice.skip": pgettext_lazy("ussd.voice.skip", "Si vous ne savez pas"),
+        "voice.more": pgettext_lazy("ussd.voice.more", "Pour la suite"),
+        "voice.back": pgettext_lazy("ussd.voice.back", "Pour revenir"),
+        "voice.confirm": pgettext_lazy("ussd.voice.confirm", "Vous signalez :"),
+        "voice.done": pgettext_lazy("ussd.voice.done", "Merci. Signalement reçu. Votre code de suivi est :"),
+        "voice.repeat": pgettext_lazy("ussd.voice.repeat", "Je répète :"),
+        "voice.keep_code": pgettext_lazy("ussd.voice.keep_code", "Gardez ce code. Au revoir."),
+        "voice.ask_code": pgettext_lazy(
+            "ussd.voice.ask_code",
+            "Tapez votre code de suivi : pour chaque lettre ou chiffre, "
+            "la touche qui le porte, puis dièse. Pour revenir, tapez 0 puis dièse.",
+        ),
+        "voice.report": pgettext_lazy("ussd.voice.report", "Signalement"),
+        "voice.status_add": pgettext_lazy(
+            "ussd.voice.status_add", "Pour ajouter une information, envoyez un SMS ou utilisez le site web. Au revoir."
+        ),
+        "voice.consent": pgettext_lazy(
+            "ussd.voice.consent", "Voulez-vous être mise en contact avec un centre d'appui ?"
+        ),
+        "voice.question": pgettext_lazy("ussd.voice.question", "Un relais vous pose une question :"),
+        "voice.waiting_question": pgettext_lazy(
+            "ussd.voice.waiting_question",
+            "Un relais vous a posé une question. Répondez par SMS depuis ce téléphone, ou sur le site web. Au revoir.",
+        ),
+        "voice.unknown_code": pgettext_lazy("ussd.voice.unknown_code", "Code inconnu."),
+        "voice.silence": pgettext_lazy("ussd.voice.silence", "Aucune touche reçue."),
+        "voice.goodbye": pgettext_lazy("ussd.voice.goodbye", "Au revoir. Rappelez quand vous voulez."),
     },
-    "voice.unknown_code": {"fr": "Code inconnu.", "en": "Unknown code.", "bm": "Kode in ma don."},
-    "voice.silence": {
-        "fr": "Aucune touche reçue.",
-        "en": "No key received.",
-        "bm": "Buton si ma digi.",
-    },
-    "voice.goodbye": {
-        "fr": "Au revoir. Rappelez quand vous voulez.",
-        "en": "Goodbye. Call again whenever you like.",
-        "bm": "K'an ben. I be se ka weele tugun.",
-    },
-}
-
+)
 # Menu labels of categories, most common first.
-CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "armed_attack": {"fr": "Attaque armée", "en": "Armed attack", "bm": "Marifa binkanni"},
-    "robbery": {"fr": "Vol, banditisme", "en": "Robbery, banditry", "bm": "Sonyali"},
-    "armed_presence": {"fr": "Groupe armé vu", "en": "Armed group seen", "bm": "Marifatigiw yera"},
-    "explosive": {"fr": "Engin explosif, mine", "en": "Explosive, mine", "bm": "Bonbon, mini"},
-    "kidnapping": {"fr": "Enlèvement", "en": "Kidnapping", "bm": "Mogo minena"},
-    "threat": {"fr": "Menace", "en": "Threat", "bm": "Bagabaga"},
-    "gbv": {"fr": "Violence faite aux femmes", "en": "Violence against women", "bm": "Musow tooroli"},
-    "force_abuse": {
-        "fr": "Abus de forces ou officiels",
-        "en": "Abuse by forces or officials",
-        "bm": "Sorodasiw ka tooro",
+CATEGORY_LABELS = TextTable(
+    "ussd.category_label",
+    {
+        "armed_attack": pgettext_lazy("ussd.category_label.armed_attack", "Attaque armée"),
+        "robbery": pgettext_lazy("ussd.category_label.robbery", "Vol, banditisme"),
+        "armed_presence": pgettext_lazy("ussd.category_label.armed_presence", "Groupe armé vu"),
+        "explosive": pgettext_lazy("ussd.category_label.explosive", "Engin explosif, mine"),
+        "kidnapping": pgettext_lazy("ussd.category_label.kidnapping", "Enlèvement"),
+        "threat": pgettext_lazy("ussd.category_label.threat", "Menace"),
+        "gbv": pgettext_lazy("ussd.category_label.gbv", "Violence faite aux femmes"),
+        "force_abuse": pgettext_lazy("ussd.category_label.force_abuse", "Abus de forces ou officiels"),
+        "intercommunity": pgettext_lazy("ussd.category_label.intercommunity", "Conflit entre communautés"),
+        "displacement": pgettext_lazy("ussd.category_label.displacement", "Déplacement de personnes"),
+        "other": pgettext_lazy("ussd.category_label.other", "Autre"),
     },
-    "intercommunity": {"fr": "Conflit entre communautés", "en": "Conflict between communities", "bm": "Kele siyaw ce"},
-    "displacement": {"fr": "Déplacement de personnes", "en": "People displaced", "bm": "Mogow boli"},
-    "other": {"fr": "Autre", "en": "Other", "bm": "Were"},
-}
+)
 CATEGORY_ORDER = list(CATEGORY_LABELS)
 
 WHEN_CHOICES = ["now", "today", "yesterday", "this_week", "earlier", "unknown"]
+PEOPLE_CHOICES = ["none", "1", "2-5", "6-20", "20+", "unknown"]
 # The choices as the "when" and "people" menus list them (WHEN_SHORT, PEOPLE_SHORT: as the
 # summary shows them).
-WHEN_LABELS = {
-    "now": {"fr": "En ce moment", "en": "Right now", "bm": "Sisan"},
-    "today": {"fr": "Aujourd'hui", "en": "Today", "bm": "Bi"},
-    "yesterday": {"fr": "Hier", "en": "Yesterday", "bm": "Kunun"},
-    "this_week": {"fr": "Cette semaine", "en": "This week", "bm": "Nin dogokun"},
-    "earlier": {"fr": "Plus tôt", "en": "Earlier", "bm": "Ka kon o ne"},
-    "unknown": {"fr": "Je ne sais pas", "en": "I don't know", "bm": "N t'a don"},
-}
-PEOPLE_LABELS = {
-    "none": {"fr": "Aucune", "en": "None", "bm": "Si te"},
-    "1": {"fr": "Une", "en": "One", "bm": "Kelen"},
-    "2-5": {"fr": "2 à 5", "en": "2 to 5", "bm": "2 ka se 5"},
-    "6-20": {"fr": "6 à 20", "en": "6 to 20", "bm": "6 ka se 20"},
-    "20+": {"fr": "Plus de 20", "en": "More than 20", "bm": "Ka tame 20 kan"},
-    "unknown": {"fr": "Je ne sais pas", "en": "I don't know", "bm": "N t'a don"},
-}
-PEOPLE_CHOICES = ["none", "1", "2-5", "6-20", "20+", "unknown"]
-WHEN_SHORT = {
-    "now": {"fr": "en ce moment", "en": "now", "bm": "sisan"},
-    "today": {"fr": "aujourd'hui", "en": "today", "bm": "bi"},
-    "yesterday": {"fr": "hier", "en": "yesterday", "bm": "kunun"},
-    "this_week": {"fr": "cette semaine", "en": "this week", "bm": "nin dogokun"},
-    "earlier": {"fr": "plus tôt", "en": "earlier", "bm": "ka kon"},
-    "unknown": {"fr": "date inconnue", "en": "date unknown", "bm": "tuma ma don"},
-}
-PEOPLE_SHORT = {
-    "none": {"fr": "aucune pers.", "en": "no one", "bm": "mogo si te"},
-    "1": {"fr": "1 pers.", "en": "1 person", "bm": "mogo kelen"},
-    "2-5": {"fr": "2 à 5 pers.", "en": "2-5 people", "bm": "mogo 2-5"},
-    "6-20": {"fr": "6 à 20 pers.", "en": "6-20 people", "bm": "mogo 6-20"},
-    "20+": {"fr": "plus de 20 pers.", "en": "20+ people", "bm": "mogo 20+"},
-    "unknown": {"fr": "nombre inconnu", "en": "number unknown", "bm": "hake ma don"},
-}
+WHEN_LABELS = TextTable(
+    "ussd.when_label",
+    {
+        "now": pgettext_lazy("ussd.when_label.now", "En ce moment"),
+        "today": pgettext_lazy("ussd.when_label.today", "Aujourd'hui"),
+        "yesterday": pgettext_lazy("ussd.when_label.yesterday", "Hier"),
+        "this_week": pgettext_lazy("ussd.when_label.this_week", "Cette semaine"),
+        "earlier": pgettext_lazy("ussd.when_label.earlier", "Plus tôt"),
+        "unknown": pgettext_lazy("ussd.when_label.unknown", "Je ne sais pas"),
+    },
+)
+PEOPLE_LABELS = TextTable(
+    "ussd.people_label",
+    {
+        "none": pgettext_lazy("ussd.people_label.none", "Aucune"),
+        "1": pgettext_lazy("ussd.people_label.1", "Une"),
+        "2-5": pgettext_lazy("ussd.people_label.2-5", "2 à 5"),
+        "6-20": pgettext_lazy("ussd.people_label.6-20", "6 à 20"),
+        "20+": pgettext_lazy("ussd.people_label.20+", "Plus de 20"),
+        "unknown": pgettext_lazy("ussd.people_label.unknown", "Je ne sais pas"),
+    },
+)
+WHEN_SHORT = TextTable(
+    "ussd.when_short",
+    {
+        "now": pgettext_lazy("ussd.when_short.now", "en ce moment"),
+        "today": pgettext_lazy("ussd.when_short.today", "aujourd'hui"),
+        "yesterday": pgettext_lazy("ussd.when_short.yesterday", "hier"),
+        "this_week": pgettext_lazy("ussd.when_short.this_week", "cette semaine"),
+        "earlier": pgettext_lazy("ussd.when_short.earlier", "plus tôt"),
+        "unknown": pgettext_lazy("ussd.when_short.unknown", "date inconnue"),
+    },
+)
+PEOPLE_SHORT = TextTable(
+    "ussd.people_short",
+    {
+        "none": pgettext_lazy("ussd.people_short.none", "aucune pers."),
+        "1": pgettext_lazy("ussd.people_short.1", "1 pers."),
+        "2-5": pgettext_lazy("ussd.people_short.2-5", "2 à 5 pers."),
+        "6-20": pgettext_lazy("ussd.people_short.6-20", "6 à 20 pers."),
+        "20+": pgettext_lazy("ussd.people_short.20+", "plus de 20 pers."),
+        "unknown": pgettext_lazy("ussd.people_short.unknown", "nombre inconnu"),
+    },
+)
+
+
+# One digit per language on the first screen.
+LANGUAGE_CHOICES_MAX = 9
+
+
+def language_choices() -> dict[str, str]:
+    """The first screen's digits: the declared languages (``VEILLE_LANGUAGES``) in order,
+    French first; at most nine (one digit each)."""
+    return {str(number): code for number, code in enumerate(list(LANGUAGES)[:LANGUAGE_CHOICES_MAX], start=1)}
+
+
+def _welcome(language: str) -> str:
+    names = dict(settings.LANGUAGES)
+    lines = [f"{digit} {names.get(code, code)}" for digit, code in language_choices().items()]
+    return "\n".join([T["welcome"].get(language, T["welcome"]["fr"]), *lines])
 
 
 def text(key: str, language: str, **params: str) -> str:
+    if key == "welcome":
+        return to_gsm7(_welcome(language))
     entry = T[key]
     return to_gsm7(entry.get(language, entry["fr"]).format(**params))
 

@@ -22,6 +22,7 @@ from places.models import Cercle, Commune, Region
 from reporting.codes import ALPHABET
 from reporting.texts import STATUS_WORDS
 from reporting.ussd import engine as menu
+from reporting.ussd import texts
 from reporting.voice import render
 
 # Text keys said only on the spoken side (render.py) or at ends of calls.
@@ -60,7 +61,7 @@ SPOKEN_ONLY = (
 
 def all_languages() -> list[str]:
     """The menu's languages, from its one list of choices."""
-    return list(dict.fromkeys(menu.LANG_BY_CHOICE.values()))
+    return list(dict.fromkeys(texts.language_choices().values()))
 
 
 def declared_languages() -> list[str]:

@@ -48,10 +48,10 @@ def status_prompt(status: str, language: str) -> Prompt:
 
 def language_choice(languages: list[str] | None = None) -> tuple[Prompt, ...]:
     """Each language offered in its own words: "Pour le français, tapez 1", "For English,
-    press 2"..., from the one list of choices (``LANG_BY_CHOICE``), those in ``languages``
-    only (the ones the deployment has prompts for)."""
+    press 2"..., from the one list of choices (``texts.language_choices``: the declared
+    languages), those in ``languages`` only (the ones the deployment has prompts for)."""
     prompts: list[Prompt] = []
-    for digit, language in menu.LANG_BY_CHOICE.items():
+    for digit, language in texts.language_choices().items():
         if languages is not None and language not in languages:
             continue
         prompts.append(Prompt("voice.language", texts.spoken("voice.language", language), language=language))

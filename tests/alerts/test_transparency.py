@@ -189,3 +189,37 @@ def test_the_page_reads_in_english_and_bambara(db, client):
     assert "Public figures" in client.get("/en/transparence/").content.decode()
     assert "Jamana jatew" in client.get("/bm/transparence/").content.decode()
     assert "Chiffres publics" in client.get("/transparence/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("displaced", "others", "shown"),
+    [
+        (12, 15, 12),  # both sides at K or more: shown
+        (3, 30, None),  # few displaced authors: hidden
+        (25, 4, None),  # the rest would be small (total minus it): hidden
+        (5, 3, None),  # total under K: nothing
+    ],
+)
+def test_reports_from_displaced_authors_are_shown_only_when_neither_side_is_small(
+    gazetteer, displaced, others, shown, client, clock, settings
+):
+    from alerts.transparency import month_figures
+
+    settings.TRANSPARENCY_MIN_CELL = K
+    settings.TRANSPARENCY_DELAY_DAYS = 31
+    mopti = Region.objects.get(name="Mopti")
+    september = date(2026, 9, 1)
+    for report in make_reports(mopti, "armed_attack", displaced, september):
+        report.reporter_displaced = True
+        report.save(update_fields=["reporter_displaced"])
+    make_reports(mopti, "armed_attack", others, september)
+
+    region = next(r for r in month_figures(september, k=K)["regions"] if r["region"] == "Mopti")
+    assert region["reports_from_displaced"] == shown
+    if region["reports_total"] is not None and shown is not None:
+        assert region["reports_total"] - shown >= K
+    clock.set(datetime(2026, 11, 2, 6, 0, tzinfo=BAMAKO))
+    assert transparency_publish() == [september]
+    rows = list(csv.DictReader(io.StringIO(client.get("/transparence/veille-transparence.csv").content.decode())))
+    mine = [r["value"] for r in rows if r["region"] == "Mopti" and r["figure"] == "reports_from_displaced"]
+    assert mine == ["" if shown is None else str(shown)]

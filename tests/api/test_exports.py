@@ -30,6 +30,7 @@ HXL_CORE_HASHTAGS = {
     "#affected": "Number of people or households affected by an emergency.",
     "#status": "Status of a report, event, etc.",
     "#org": "Name or identifier of an organisation.",
+    "#indicator": "A general-purpose indicator, such as a flag or a count.",
 }
 HXL_CORE_ATTRIBUTES = {
     "+id": "Unique identifier for the record or entity.",
@@ -37,6 +38,7 @@ HXL_CORE_ATTRIBUTES = {
     "+name": "A name, as opposed to a code.",
     "+min": "Lowest value in a range.",
     "+max": "Highest value in a range.",
+    "+idps": "Internally-displaced persons.",
 }
 REQUIRED = [
     "#event",
@@ -82,7 +84,8 @@ def test_the_hxl_export_holds_neutral_summaries_day_dates_and_the_range(staff_cl
     boni, _ = reports
     boni.summary = "Attaque armée signalée au marché"
     boni.people_affected = "2-5"
-    boni.save(update_fields=["summary", "people_affected"])
+    boni.reporter_displaced = True
+    boni.save(update_fields=["summary", "people_affected", "reporter_displaced"])
 
     _header, tags, *data = _hxl(staff_client("Mariam Traoré"))
     rows = {r[tags.index("#event+id")]: dict(zip(tags, r, strict=True)) for r in data}
@@ -90,6 +93,8 @@ def test_the_hxl_export_holds_neutral_summaries_day_dates_and_the_range(staff_cl
 
     assert row["#description"] == "Attaque armée signalée au marché"
     assert (row["#affected+min"], row["#affected+max"]) == ("2", "5")
+    assert row["#indicator+idps"] == "1"  # the reporter said they are displaced
+    assert {r[tags.index("#indicator+idps")] for r in data if r[0] != f"R-{boni.reference}"} <= {""}
     assert len(row["#date"]) == 10  # YYYY-MM-DD: the day, never the hour
     assert row["#adm3+name"] == "Dangol-Boré" and row["#adm2+name"] and row["#adm1+name"]
     body = "\n".join(",".join(r) for r in data)
