@@ -49,7 +49,7 @@ _SIP_USER = re.compile(r"<?(?:sips?|tel):([^@;>]+)")
 _PJ_REDACTIONS = [
     (re.compile(r"(?:sips?|tel):[^\s>;,]+"), "sip:[masque]"),
     (re.compile(r"\[?[0-9a-fA-F:]*:[0-9a-fA-F:]+\]?(?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "[adresse]"),
-    (re.compile(r"\+?\d{6,}"), "[numero masque]"),
+    (re.compile(r"\+?\d{7,}"), "[numero masque]"),
 ]
 
 
