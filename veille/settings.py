@@ -440,7 +440,9 @@ VOICE_PROVIDERS = [name for name in envlist("VOICE_PROVIDERS", []) if name != "n
 SIP_REGISTRAR = envstr("SIP_REGISTRAR", "")  # host or host:port of the trunk or gateway
 SIP_USER = envstr("SIP_USER", "")
 SIP_PASSWORD = envstr("SIP_PASSWORD", "")
-SIP_BIND_ADDRESS = envstr("SIP_BIND_ADDRESS", "0.0.0.0")
+# Every interface by default: the gateway box or the trunk reaches it over the network
+# (only SIP_ALLOWED_NETWORKS may call).
+SIP_BIND_ADDRESS = envstr("SIP_BIND_ADDRESS", "0.0.0.0")  # noqa: S104
 SIP_PORT = envint("SIP_PORT", 5060, minimum=1, maximum=65535)
 SIP_RTP_PORT_MIN = envint("SIP_RTP_PORT_MIN", 16000, minimum=1024, maximum=65534)
 SIP_RTP_PORT_MAX = envint("SIP_RTP_PORT_MAX", 16100, minimum=1025, maximum=65535)
@@ -453,7 +455,9 @@ if "sip" in VOICE_PROVIDERS:
             "SIP_RTP_PORT_MIN..SIP_RTP_PORT_MAX must hold two ports (RTP and RTCP) per call of SIP_MAX_CALLS."
         )
     if SIP_REGISTRAR and not (SIP_USER and SIP_PASSWORD):
-        raise ImproperlyConfigured("SIP_USER and SIP_PASSWORD must be set while SIP_REGISTRAR is (the trunk's account).")
+        raise ImproperlyConfigured(
+            "SIP_USER and SIP_PASSWORD must be set while SIP_REGISTRAR is (the trunk's account)."
+        )
     if not SIP_ALLOWED_NETWORKS:
         if not DEMO:
             raise ImproperlyConfigured(

@@ -16,6 +16,7 @@ telephone-events and SIP INFO dtmf-relay bodies are read.
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import re
@@ -41,6 +42,8 @@ MEDIA_WAIT_SECONDS = 10.0
 # Slack after the last prompt's end, for the jitter of the conference bridge's clock.
 PLAYBACK_SLACK_SECONDS = 0.3
 POLL_MILLISECONDS = 20
+# "Every interface": PJSIP binds there when no address is given.
+ANY_ADDRESS = ("", "0.0.0.0")  # noqa: S104
 # PJSUA's compile-time ceiling on simultaneous calls.
 PJSUA_MAX_CALLS = 32
 
@@ -192,7 +195,7 @@ class SipAgent:
 
         transport = pj.TransportConfig()
         transport.port = config.port
-        if config.bind_address not in ("", "0.0.0.0"):
+        if config.bind_address not in ANY_ADDRESS:
             transport.boundAddress = config.bind_address
         endpoint.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
         endpoint.libStart()
@@ -215,7 +218,7 @@ class SipAgent:
         media = account_config.mediaConfig.transportConfig
         media.port = config.rtp_port_min
         media.portRange = config.rtp_port_max - config.rtp_port_min
-        if config.bind_address not in ("", "0.0.0.0"):
+        if config.bind_address not in ANY_ADDRESS:
             media.boundAddress = config.bind_address
         self._account = _Account(self)
         self._account.create(account_config)
@@ -226,35 +229,37 @@ class SipAgent:
         )
 
     def _shutdown(self) -> None:
-        for call in list(self._calls.values()):
-            if call.live and call.session.phase is not Phase.GONE:
-                self._hang_up(call)
-                self._tell(call, call.session.event(CallEvent.HANGUP))  # the line dropped
-        self._pool.shutdown(wait=True)
+        """End the calls still up (telling the menu the line dropped), then PJSIP.
+
+        Every ``pj.Call`` must be gone before ``libDestroy``: one collected later would
+        touch a library that no longer exists (PJSUA asserts and aborts)."""
         endpoint = self._endpoint
+        self._end_calls()  # (a method of its own: no local variable may outlive the library)
+        if endpoint is not None:
+            endpoint.hangupAllCalls()
+            end = time.monotonic() + 2.0
+            while self._calls and time.monotonic() < end:  # the BYEs out, their answers in
+                endpoint.libHandleEvents(POLL_MILLISECONDS)
+                self._drain()
+        self._pool.shutdown(wait=True)
+        for waiting in (self._happened, self._answers):
+            while not waiting.empty():
+                waiting.get_nowait()
+        self._calls.clear()
+        gc.collect()
         if endpoint is None:
             return
-        endpoint.hangupAllCalls()
-        end = time.monotonic() + 1.0
-        while time.monotonic() < end and self._calls_alive():
-            endpoint.libHandleEvents(POLL_MILLISECONDS)
-        for call in list(self._calls.values()):
-            call.played = None
-        self._calls.clear()
         if self._account is not None:
             self._account.shutdown()
             self._account = None
         endpoint.libDestroy()
         self._endpoint = None
 
-    def _calls_alive(self) -> bool:
-        for call in self._calls.values():
-            try:
-                if call.isActive():
-                    return True
-            except pj.Error:
-                continue
-        return False
+    def _end_calls(self) -> None:
+        for call in list(self._calls.values()):
+            if call.live and call.session.phase is not Phase.GONE:
+                self._hang_up(call)
+                self._tell(call, call.session.event(CallEvent.HANGUP))  # the line dropped
 
     # --- PJSIP callbacks (already in the loop's thread) ---------------------------------
 
@@ -388,7 +393,9 @@ class SipAgent:
             try:
                 turn = check_turn(handler.handle(event))
             except Exception:
-                logger.exception("sip: the voice menu failed on a %s event; the call gets the failure turn", event.event)
+                logger.exception(
+                    "sip: the voice menu failed on a %s event; the call gets the failure turn", event.event
+                )
                 turn = check_turn(handler.failure_turn())
         except Exception:
             logger.exception("sip: no failure turn either; the call is ended")

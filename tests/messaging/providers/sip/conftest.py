@@ -27,7 +27,6 @@ SIPP = shutil.which("sipp")
 PROMPTS = {"welcome": 0.5, "two_keys": 0.4, "goodbye": 0.3, "sorry": 0.3}
 
 
-
 def require_sipp() -> None:
     """SIPp is in CI's Debian packages (.ci/run): there its absence fails, elsewhere it skips."""
     if SIPP is None:
@@ -104,7 +103,7 @@ def finish(process: subprocess.Popen, agent: Agent) -> tuple[int, float]:
 
 
 def start_agent(workdir: Path, **settings: str) -> Agent:
-    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "var").mkdir(parents=True, exist_ok=True)
     prompts = workdir / "prompts" / "fr"
     prompts.mkdir(parents=True, exist_ok=True)
     for key, seconds in PROMPTS.items():
@@ -127,6 +126,8 @@ def start_agent(workdir: Path, **settings: str) -> Agent:
             "SIP_MAX_CALLS": "4",
             "SIP_ALLOWED_NETWORKS": "127.0.0.1/32",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONFAULTHANDLER": "1",
+            "VEILLE_VAR_DIR": str(workdir / "var"),
         }
     )
     env.update(settings)

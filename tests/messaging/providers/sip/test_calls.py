@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
-from tests.messaging.providers.sip.conftest import finish
+from tests.messaging.providers.sip.conftest import finish, start_agent, stop_agent
 from tests.messaging.providers.sip.rtp import write_keys_pcap
 
 
@@ -17,8 +18,13 @@ def kinds(events: list[dict]) -> list[tuple[str, str]]:
     return [(event["event"], event["digits"]) for event in events]
 
 
+def files_under(folder: Path) -> set[Path]:
+    return {path for path in folder.rglob("*") if path.is_file()} - {folder / "events.jsonl", folder / "agent.log"}
+
+
 def test_keys_sent_as_rfc2833_telephone_events_walk_the_menu(agent, tmp_path):
     write_keys_pcap(tmp_path / "dtmf.pcap", [(1.2, "1"), (2.8, "2"), (3.3, "3")])
+    before = files_under(agent.workdir)
 
     agent.sipp("uac_dtmf_rfc2833.xml", "76100001", cwd=tmp_path)
 
@@ -27,6 +33,10 @@ def test_keys_sent_as_rfc2833_telephone_events_walk_the_menu(agent, tmp_path):
     assert {event["provider"] for event in events} == {"sip"}
     # The menu ended the call (goodbye, then BYE): no HANGUP is sent for a call the menu ended.
     assert agent.call_of("+22376100001", until=4, wait=1.0) == events
+    # The prompt the deployment lacks was skipped (by key), the call went on.
+    assert "prompt fr/not.recorded missing or unplayable; skipped" in agent.log.read_text()
+    # The caller's audio (the pcap's A-law frames) was written nowhere (the agent's var dir included).
+    assert files_under(agent.workdir) == before
 
 
 def test_keys_sent_as_sip_info_walk_the_menu(agent):
@@ -122,3 +132,15 @@ def test_no_caller_number_or_address_reaches_the_log(agent):
     for caller in agent.callers:
         assert caller[-8:] not in log
     assert "127.0.0.1" not in log.split("sip agent ready", 1)[1]
+
+
+def test_stopping_the_agent_ends_its_calls_and_tells_the_menu(tmp_path):
+    own = start_agent(tmp_path / "agent")
+    call = own.sipp("uac_silence.xml", "76100013", wait=False)  # SIPp waits for the agent's BYE
+    assert own.call_of("+22376100013", until=1, wait=20)
+
+    assert stop_agent(own) == 0  # SIGTERM, as systemd or Docker stop it
+
+    output, _ = call.communicate(timeout=30)
+    assert call.returncode == 0, output[-3000:]
+    assert kinds(own.call_of("+22376100013", until=2)) == [("start", ""), ("hangup", "")]

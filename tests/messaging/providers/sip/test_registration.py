@@ -64,7 +64,10 @@ def test_a_wrong_password_is_refused_by_the_trunk_and_the_agent_keeps_running(tm
     port = free_udp_port()
     trunk = registrar(port, "veille-gw", "another-password")
     agent = start_agent(
-        tmp_path / "agent", SIP_REGISTRAR=f"127.0.0.1:{port}", SIP_USER="veille-gw", SIP_PASSWORD_FILE=str(password_file)
+        tmp_path / "agent",
+        SIP_REGISTRAR=f"127.0.0.1:{port}",
+        SIP_USER="veille-gw",
+        SIP_PASSWORD_FILE=str(password_file),
     )
     try:
         trunk.communicate(timeout=60)
