@@ -343,6 +343,9 @@ class SipAgent:
         for media in info.media:
             if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
                 call.audio = call.getAudioMedia(media.index)
+                # Belt and braces: the caller's audio enters the bridge at level 0 (silence),
+                # on top of reaching no port at all. Keys travel apart (telephone-events).
+                call.audio.adjustTxLevel(0.0)
                 break
         else:
             return
