@@ -7,6 +7,7 @@ says so."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -52,6 +53,38 @@ def test_the_caller_number_goes_to_the_menu_at_start_only(agent):
     assert [event["caller"] for event in events] == ["+22376100003", "", ""]
     # The call's id is the agent's own, not the SIP Call-ID (which carries the caller's host).
     assert events[0]["call_id"].startswith("sip-") and "@" not in events[0]["call_id"]
+
+
+def test_the_prompts_are_played_to_the_caller(agent):
+    """The agent's RTP, caught where the caller's SDP points it: the welcome (0.5 s) and the
+    goodbye (0.3 s) as A-law tone, silence between them, then nothing after BYE."""
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.bind(("127.0.0.1", 0))
+    sink.settimeout(0.2)
+    packets: list[bytes] = []
+
+    def listen() -> None:
+        while not done.is_set():
+            try:
+                packets.append(sink.recv(2048))
+            except TimeoutError:
+                continue
+
+    done = threading.Event()
+    listener = threading.Thread(target=listen)
+    listener.start()
+    try:
+        agent.sipp("uac_listen.xml", "76100014", sink_port=str(sink.getsockname()[1]))
+    finally:
+        done.set()
+        listener.join()
+        sink.close()
+
+    audio = [packet[12:] for packet in packets if len(packet) > 12 and packet[1] & 0x7F == 8]  # PCMA
+    heard = [payload for payload in audio if len(set(payload)) > 2]  # a tone, not A-law silence
+    assert kinds(agent.call_of("+22376100014", until=2)) == [("start", ""), ("silence", "")]
+    assert 30 <= len(heard) <= 50  # 0.8 s of prompts in 20 ms frames, give or take the edges
+    assert len(audio) >= 150  # the stream ran through the 3 s gather too
 
 
 def test_silence_after_the_prompts_is_told_to_the_menu(agent):
