@@ -23,7 +23,7 @@ DELIVERY_WORDS = {
     OutboundStatus.CANCELLED: "SMS annulé",
 }
 DELIVERY_BAD = {OutboundStatus.UNDELIVERED, OutboundStatus.FAILED, OutboundStatus.CANCELLED}
-CHANNEL_WORDS = {"sms": "par SMS", "web": "sur le site", "ussd": "par USSD"}
+CHANNEL_WORDS = {"sms": "par SMS", "web": "sur le site", "ussd": "par USSD", "voice": "par appel vocal"}
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     USSD = "ussd", _("USSD")
     WEB = "web", _("Web")
+    VOICE = "voice", _("Appel vocal")
 
 
 class InboundStatus(models.TextChoices):

@@ -38,6 +38,10 @@ class VoiceEvent:
     event: CallEvent
     digits: str = ""
     caller: str = ""  # E.164 number, START only, never stored by the provider
+    # The number of the turn this event answers (``VoiceTurn.number``), when the provider
+    # can echo it (Twilio: in the gather's action URL); 0 when it cannot. A request for an
+    # older turn (a retry, a replay) gets the last answer again and moves nothing.
+    turn: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,16 @@ class Prompt:
     """One thing to say: ``key`` names the audio file (``<language>/<key>.<ext>`` in the
     prompt folder), ``text`` is its words (the simulator shows them; synthesis reads
     them). Place names, digits and letters are prompts too (``place.commune.<pk>``,
-    ``digit.7``, ``letter.K``)."""
+    ``digit.7``, ``letter.K``).
+
+    ``language``: the file's language when it is not the turn's (the language choice says
+    each language in its own). An empty ``key``: words no one could record in advance (a
+    relay's own question and choices); a provider says ``text`` with its own synthesis if
+    it has one, else skips it."""
 
     key: str
     text: str
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,10 @@ class VoiceTurn:
     max_digits: int = 1
     timeout_seconds: int = 8
     hangup: bool = False
+    # Counts the call's turns; a provider that can, echoes it back (``VoiceEvent.turn``).
+    number: int = 0
+    # A gather of several keys ends early on "#" (the handler reads "0#" as "0").
+    finish_on_key: str = "#"
 
 
 class VoiceHandler(Protocol):

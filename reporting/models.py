@@ -98,6 +98,11 @@ class Report(models.Model):
     reference = models.CharField(max_length=8, unique=True, verbose_name=_("référence"))
     # Reporter-facing receipt: kept only as a keyed digest, so a dump does not yield it.
     receipt_digest = models.CharField(max_length=100, unique=True, verbose_name=_("empreinte du code de suivi"))
+    # The same code as keypad keys (reporting.codes.KEYPAD), keyed too: a voice caller
+    # can type only digits. Not unique: two codes may share their keys.
+    keypad_digest = models.CharField(
+        max_length=100, blank=True, default="", db_index=True, verbose_name=_("empreinte du code au clavier")
+    )
     channel = models.CharField(max_length=8, choices=Channel.choices, verbose_name=_("canal"))
     category = models.CharField(
         max_length=20, choices=Category.choices, default=Category.UNCLASSIFIED, verbose_name=_("catégorie")
@@ -331,7 +336,8 @@ class ReportPhoto(models.Model):
 
 
 class UssdSession(models.Model):
-    """Menu state of one USSD session, kept server-side (inputs may contain '*')."""
+    """Menu state of one USSD session or voice call (``gateway`` "voice:<provider>",
+    ``session_id`` the call's id), kept server-side (inputs may contain '*')."""
 
     gateway = models.CharField(max_length=32, verbose_name=_("passerelle"))
     session_id = models.CharField(max_length=100, verbose_name=_("identifiant de session"))

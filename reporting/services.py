@@ -133,6 +133,7 @@ def report_submit(
                 report = Report.objects.create(
                     reference=reference,
                     receipt_digest=digest,
+                    keypad_digest=codes.keypad_digest(receipt),
                     channel=channel,
                     category=category,
                     language=language if language in Language.values else Language.FR,
@@ -507,6 +508,25 @@ def report_by_receipt(*, receipt: str, buckets: Sequence[str]) -> Report | None:
     report = None
     if len(normalized) == codes.RECEIPT_LENGTH:
         report = Report.objects.filter(receipt_digest__in=codes.receipt_digest_candidates(normalized)).first()
+    if report is None:
+        ratelimit.record_failure(client, buckets)
+        ratelimit.record_failure(everyone, [ratelimit.GLOBAL_BUCKET])
+    return report
+
+
+def report_by_keypad_receipt(*, keys: str, buckets: Sequence[str]) -> Report | None:
+    """The report of a receipt code typed on a keypad (one key per character), under the
+    same per-client and global limits as ``report_by_receipt``. Keys shared by two live
+    codes (one chance in 1e9 per pair) find neither: a caller is never shown another's."""
+    if not buckets:
+        raise ValueError("a receipt lookup needs the client's buckets")
+    client, everyone = _receipt_limits()
+    if ratelimit.is_blocked(client, buckets) or ratelimit.is_blocked(everyone, [ratelimit.GLOBAL_BUCKET]):
+        return None
+    report = None
+    if len(keys) == codes.RECEIPT_LENGTH and keys.isascii() and keys.isdigit():
+        found = list(Report.objects.filter(keypad_digest__in=codes.keypad_digest_candidates(keys))[:2])
+        report = found[0] if len(found) == 1 else None
     if report is None:
         ratelimit.record_failure(client, buckets)
         ratelimit.record_failure(everyone, [ratelimit.GLOBAL_BUCKET])

@@ -74,7 +74,7 @@ def test_no_number_and_no_report_text_in_clear_anywhere(client, gazetteer, outbo
             ),
             content_type="application/x-www-form-urlencoded",
         ).content.decode()
-    for value in ["8", "1", "1", "1"]:  # region unknown, today... confirm
+    for value in ["8", "1", "1", "2", "1"]:  # region unknown, today, no one, not displaced, confirm
         inputs.append(value)
         last = client.post(
             africastalking_url(),

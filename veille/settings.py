@@ -430,9 +430,21 @@ USSD_HANDLER = envstr("USSD_HANDLER", "reporting.ussd.services.ussd_handler")
 VOICE_HANDLER = envstr("VOICE_HANDLER", "reporting.voice.services.voice_handler")
 # The prompts a deployment records (native speakers): <dir>/<language>/<key>.wav.
 VOICE_PROMPT_DIR = envstr("VOICE_PROMPT_DIR", str(VAR_DIR / "voice-prompts"))
-# The voice providers served (comma-separated, one folder each in messaging/providers/):
-# twilio (webhooks), sip (the platform's own SIP user agent, ``manage.py sip_agent``).
-VOICE_PROVIDERS = [name for name in envlist("VOICE_PROVIDERS", []) if name != "none"]
+# The voice providers served, each a folder messaging/providers/<name>/ ("none": no voice
+# channel; the default). "twilio" answers calls at /channels/twilio/voice/.
+VOICE_PROVIDERS = [name for name in envlist("VOICE_PROVIDERS", ["none"]) if name != "none"]
+if set(VOICE_PROVIDERS) - {"twilio", "sip"}:
+    raise ImproperlyConfigured(
+        f"VOICE_PROVIDERS: unknown provider(s) {', '.join(sorted(set(VOICE_PROVIDERS) - {'twilio', 'sip'}))}."
+    )
+if "twilio" in VOICE_PROVIDERS and not (TWILIO_AUTH_TOKEN and TWILIO_ACCOUNT_SID):
+    raise ImproperlyConfigured(
+        "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set while 'twilio' is in VOICE_PROVIDERS: the voice webhook "
+        "checks Twilio's signature with the token, and call logs are deleted with both."
+    )
+# Seconds a menu waits for a key, and silences in a row before the call is ended politely.
+VOICE_GATHER_TIMEOUT_SECONDS = envint("VOICE_GATHER_TIMEOUT_SECONDS", 8, minimum=3, maximum=30)
+VOICE_MAX_SILENCES = envint("VOICE_MAX_SILENCES", 2, minimum=0, maximum=5)
 
 # The SIP user agent (messaging/providers/sip/): it registers to a local SIP trunk or a GSM
 # gateway box holding Malian SIMs (SIP_REGISTRAR set) or takes the calls a gateway sends

@@ -5,15 +5,20 @@ It holds a session's state as a plain dict (kept server-side, encrypted, by
 however wrong, gives a valid screen; every screen fits 182 GSM-7 characters in every
 language, including "Choix invalide." in front of it (lists are paged to make sure).
 
+The menu is defined once (``Engine.view``: what each step says and offers) and rendered
+as a USSD screen here (``render_screen``) or as voice prompts (``reporting.voice.render``).
+
 Flow: language -> menu -> category -> region -> cercle -> commune -> when -> people ->
-confirm -> receipt. Or: menu -> code -> status (and, for a gender-based-violence report
-whose relay asked, the consent question). "0" goes back, "9" shows more, "8" skips a
+displaced (a fact about the reporter, never where they live now) -> confirm -> receipt.
+Or: menu -> code -> status (and, for a gender-based-violence report whose relay asked,
+the consent question). "0" goes back, "9" shows more, "8" skips a
 place level ("I don't know").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from messaging.models import Channel
@@ -37,6 +42,190 @@ MAX_CODE_TRIES = 3
 
 # The screen type the gateway adapters render (messaging's, so they know no report).
 Screen = UssdScreen
+
+
+# --- The menu, medium-blind: what a step says (parts) and offers (choices) ---------------
+# ``Engine.view`` describes the current step; ``render_screen`` below makes it a USSD
+# screen, ``reporting.voice.render`` a sequence of voice prompts. The flow (which step
+# follows which input) is the engine's alone.
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text key of ``reporting.ussd.texts`` (spoken through its "voice." variant)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Label:
+    """An entry of a label table: ``table`` in LABEL_TABLES, ``value`` its key."""
+
+    table: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Place:
+    level: str  # "region", "cercle", "commune"
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Free:
+    """Words written by a relay (a question's choice): no recording can exist for them."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the report will say (confirm step)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    code: str
+
+
+@dataclass(frozen=True)
+class StatusText:
+    """A report's code and status, then what the text ``key`` adds ("status" adds nothing)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+
+
+@dataclass(frozen=True)
+class WaitingQuestion:
+    text: str
+
+
+Part = Text | Label | Place | Free | Summary | Receipt | StatusText | Question | WaitingQuestion
+
+
+@dataclass(frozen=True)
+class Choice:
+    digit: str
+    label: Part
+    # Navigation ("skip", "more", "back", "finish"): a screen shows its footer line
+    # (``text(nav)``, "9 Suite"), a voice says "voice.<nav>".
+    nav: str = ""
+
+
+@dataclass(frozen=True)
+class View:
+    step: str
+    says: tuple[Part, ...]
+    choices: tuple[Choice, ...] = ()
+    end: bool = False
+    # What the step reads: "digit" (a choice), "code" (a receipt code), "text" (words,
+    # screens only), "digit_or_text".
+    reads: str = "digit"
+    invalid: bool = False
+
+
+LIST_STEPS = {"category", "region", "cercle", "commune"}
+END_STEPS = {
+    "done",
+    "cancelled",
+    "consent_thanks",
+    "added_thanks",
+    "error",
+    "code_locked",
+    "status",
+    "waiting_question",
+}
+NAV_DIGIT = {"skip": "8", "more": "9", "back": "0"}
+LABEL_TABLES = {
+    "category": texts.CATEGORY_LABELS,
+    "when": texts.WHEN_LABELS,
+    "people": texts.PEOPLE_LABELS,
+    "when_short": texts.WHEN_SHORT,
+    "people_short": texts.PEOPLE_SHORT,
+}
+BACK = ("0", Text("back"), "back")
+# Steps with a fixed list of choices: (title, [(digit, label, nav)]). The digits are the
+# ones the input handlers read.
+FIXED_MENUS: dict[str, tuple[Part, list[tuple[str, Part, str]]]] = {
+    "menu": (Text("menu"), [("1", Text("menu.report"), ""), ("2", Text("menu.follow"), "")]),
+    "when": (
+        Text("when"),
+        [(str(n), Label("when", value), "") for n, value in enumerate(WHEN_CHOICES, start=1)] + [BACK],
+    ),
+    "people": (
+        Text("people"),
+        [(str(n), Label("people", value), "") for n, value in enumerate(PEOPLE_CHOICES, start=1)] + [BACK],
+    ),
+    "displaced": (Text("displaced"), [("1", Text("yes"), ""), ("2", Text("no"), ""), BACK]),
+    "unknown_code": (Text("unknown_code"), [("1", Text("retry"), ""), ("0", Text("to_menu"), "")]),
+    "welcome": (Text("welcome"), []),
+}
+CONFIRM_CHOICES = (Choice("1", Text("send")), Choice("2", Text("cancel")), Choice("0", Text("back"), nav="back"))
+YES_NO = (Choice("1", Text("yes")), Choice("2", Text("no")))
+
+
+def report_receipt_shown(report: Any, typed: str, channel: str) -> str:
+    """The receipt code to show back: what was typed on a screen; on a voice call, whose
+    keys stand for several characters each, the status is spoken without the code."""
+    if channel == Channel.VOICE:
+        return ""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def render_screen(engine: Engine, view: View) -> Screen:
+    """A view as a USSD screen: its texts, then one "N label" line per choice (a
+    navigation choice shows its own footer line)."""
+    lang = engine.lang
+    if view.step == "welcome":
+        body = text("welcome", lang)  # the language choice: its own text, every language in it
+    elif view.step == "question":
+        pending = engine._pending_question()
+        body = questions.ussd_screen(
+            code=engine.state["code"],
+            status=engine.state["status"],
+            question=pending.get("text", ""),
+            choices=pending.get("choices", []),
+            language=lang,
+        )
+        return Screen(body)
+    else:
+        lines = [_screen_part(engine, part) for part in view.says]
+        for choice in view.choices:
+            if choice.nav == "finish":
+                continue  # the status_add text says "0 Terminer" itself
+            if choice.nav:
+                lines.append(text(choice.nav, lang))
+            else:
+                lines.append(f"{choice.digit} {_screen_part(engine, choice.label)}")
+        body = "\n".join(lines)
+    return Screen(body, view.end)
+
+
+def _screen_part(engine: Engine, part: Part) -> str:
+    lang = engine.lang
+    if isinstance(part, Text):
+        return text(part.key, lang)
+    if isinstance(part, Label):
+        return texts.label(LABEL_TABLES[part.table], part.value, lang)
+    if isinstance(part, Place):
+        return to_gsm7(part.name)[:30]
+    if isinstance(part, Free):
+        return to_gsm7(part.text)
+    if isinstance(part, Summary):
+        return text("confirm", lang, summary=engine._summary())
+    if isinstance(part, Receipt):
+        return text("done", lang, code=part.code)
+    if isinstance(part, StatusText):
+        return text(part.key, lang, code=engine.state["code"], status=engine.state["status"])
+    if isinstance(part, WaitingQuestion):
+        return engine._waiting_question_screen()
+    raise TypeError(part)
 
 
 def menu_number(choice: str) -> int | None:
@@ -68,9 +257,14 @@ def paginate(header: str, items: list[str], footer_lines: list[str]) -> list[lis
 
 
 class Engine:
-    def __init__(self, state: dict[str, Any], *, sender_pseudonym: str, session_key: str = "") -> None:
+    def __init__(
+        self, state: dict[str, Any], *, sender_pseudonym: str, session_key: str = "", channel: str = Channel.USSD
+    ) -> None:
         self.state = state
         self.pseudonym = sender_pseudonym
+        # USSD or voice: what events record, and how a receipt code is typed (a voice
+        # caller presses, for each character, the key that carries it).
+        self.channel = channel
         # Wrong codes are counted per phone (shared with SMS) and per session.
         self.code_buckets = [f"phone:{sender_pseudonym}", f"ussd:{session_key or sender_pseudonym}"]
         state.setdefault("step", "welcome")
@@ -91,12 +285,17 @@ class Engine:
     def answer(self, raw_input: str) -> Screen:
         if self.state.get("last", {}).get("end"):
             return Screen(self.state["last"]["text"], True)  # the session is over: same answer
-        choice = raw_input.strip()
-        handler: Callable[[str], bool | None] = getattr(self, f"_on_{self.state['step']}")
-        accepted = handler(choice)
-        if accepted is False:
+        if self.take(raw_input) is False:
             return self.current(prefix=text("invalid", self.lang))
         return self.current()
+
+    def take(self, raw_input: str) -> bool | None:
+        """Move the menu on by one input; False when the input is not a choice of the
+        current step (the step is then offered again)."""
+        if self.state["step"] in END_STEPS:
+            return False
+        handler: Callable[[str], bool | None] = getattr(self, f"_on_{self.state['step']}")
+        return handler(raw_input.strip())
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -135,13 +334,7 @@ class Engine:
         return [(p.pk, to_gsm7(p.name)[:30]) for p in sorted(places, key=lambda p: fold(p.name))]
 
     def _footer(self, pages: int) -> list[str]:
-        lines = []
-        if self.state["step"] in {"region", "cercle", "commune"}:
-            lines.append(text("skip", self.lang))
-        if pages > 1:
-            lines.append(text("more", self.lang))
-        lines.append(text("back", self.lang))
-        return lines
+        return [text(nav, self.lang) for nav in self._footer_navs(pages)]
 
     def _pages(self) -> tuple[list[tuple[Any, str]], list[list[int]], str]:
         items = self._list_items()
@@ -150,35 +343,84 @@ class Engine:
         footer = self._footer(pages=2)
         return items, paginate(header, [label for _, label in items], footer), header
 
-    # --- rendering -------------------------------------------------------------------
+    # --- the menu, medium-blind ------------------------------------------------------
 
-    def _render(self) -> Screen:
+    def view(self, *, invalid: bool = False) -> View:
+        """What the current step says and offers, for a screen or a voice to render."""
         step = self.state["step"]
-        if step in {"category", "region", "cercle", "commune"}:
-            items, pages, header = self._pages()
+        if step in LIST_STEPS:
+            items, pages, _ = self._pages()
             page = min(self.state["page"], len(pages) - 1)
-            lines = [header] + [f"{n} {items[i][1]}" for n, i in enumerate(pages[page], start=1)]
-            footer = self._footer(len(pages))
-            if page == len(pages) - 1:
-                footer = [line for line in footer if line != text("more", self.lang)]
-            return Screen("\n".join(lines + footer))
+            choices = [Choice(str(n), self._item_part(items[i])) for n, i in enumerate(pages[page], start=1)]
+            choices += [
+                Choice(NAV_DIGIT[nav], Text(nav), nav=nav)
+                for nav in self._footer_navs(len(pages))
+                if nav != "more" or page < len(pages) - 1
+            ]
+            return View(step, (Text(step),), tuple(choices), invalid=invalid)
+        fixed = FIXED_MENUS.get(step)
+        if fixed is not None:
+            title, options = fixed
+            choices = tuple(Choice(digit, part, nav=nav) for digit, part, nav in options)
+            return View(step, (title,), choices, invalid=invalid)
         if step == "confirm":
-            return Screen(text("confirm", self.lang, summary=self._summary()))
+            return View(step, (Summary(),), CONFIRM_CHOICES, invalid=invalid)
         if step == "done":
-            return Screen(text("done", self.lang, code=self.state["receipt"]), end=True)
+            return View(step, (Receipt(self.state["receipt"]),), end=True)
         if step in {"cancelled", "consent_thanks", "added_thanks", "error", "code_locked"}:
-            return Screen(text(step, self.lang), end=True)
+            return View(step, (Text(step),), end=True)
         if step == "status":
-            return Screen(text("status", self.lang, code=self.state["code"], status=self.state["status"]), end=True)
+            return View(step, (StatusText("status"),), end=True)
         if step == "status_add":
-            return Screen(text("status_add", self.lang, code=self.state["code"], status=self.state["status"]))
+            # Typed information joins the report on a screen; a voice call, with no words
+            # to type, is told to send it by SMS or the web and ends.
+            return View(step, (StatusText("status_add"),), (Choice("0", Text("back"), nav="finish"),), reads="text")
         if step == "consent":
-            return Screen(text("consent", self.lang, code=self.state["code"], status=self.state["status"]))
+            return View(step, (StatusText("consent"),), YES_NO, invalid=invalid)
         if step == "question":
-            return Screen(self._question_screen())
+            pending = self._pending_question()
+            choices = tuple(Choice(str(n), Free(label)) for n, label in enumerate(pending.get("choices", []), start=1))
+            return View(step, (Question(pending.get("text", "")),), choices, invalid=invalid, reads="digit_or_text")
         if step == "waiting_question":
-            return Screen(self._waiting_question_screen(), end=True)
-        return Screen(text(step, self.lang))
+            return View(step, (WaitingQuestion(self.state["question"]),), end=True)
+        if step == "ask_code":
+            return View(step, (Text("ask_code"),), invalid=invalid, reads="code")
+        return View(step, (Text(step),), invalid=invalid)
+
+    def _item_part(self, item: tuple[Any, str]) -> Part:
+        step = self.state["step"]
+        if step == "category":
+            return Label("category", item[0])
+        return Place(step, item[0], item[1])
+
+    def _footer_navs(self, pages: int) -> list[str]:
+        navs = ["skip"] if self.state["step"] in {"region", "cercle", "commune"} else []
+        if pages > 1:
+            navs.append("more")
+        return [*navs, "back"]
+
+    def summary_places(self) -> list[Place]:
+        """Where it happened, finest level first, for the summary."""
+        if self.data.get("commune"):
+            commune = Commune.objects.select_related("cercle").get(pk=self.data["commune"])
+            return [Place("commune", commune.pk, commune.name), Place("cercle", commune.cercle_id, commune.cercle.name)]
+        if self.data.get("cercle"):
+            cercle = Cercle.objects.get(pk=self.data["cercle"])
+            return [Place("cercle", cercle.pk, cercle.name)]
+        if self.data.get("region"):
+            region = Region.objects.get(pk=self.data["region"])
+            return [Place("region", region.pk, region.name)]
+        return []
+
+    def _pending_question(self) -> dict:
+        from reporting.models import Report
+
+        return questions.pending_choices(Report.objects.get(pk=self.state["tracked_id"])) or {}
+
+    # --- rendering as a USSD screen ---------------------------------------------------
+
+    def _render(self, invalid: bool = False) -> Screen:
+        return render_screen(self, self.view(invalid=invalid))
 
     def _waiting_question_screen(self) -> str:
         """The waiting question (no choices: answered by SMS or not at all), shortened if
@@ -195,16 +437,17 @@ class Engine:
     def _summary(self) -> str:
         label = texts.label(CATEGORY_LABELS, self.data["category"], self.lang)
         place = text("unknown_place", self.lang)
-        if self.data.get("commune"):
-            commune = Commune.objects.select_related("cercle").get(pk=self.data["commune"])
-            place = f"{to_gsm7(commune.name)[:30]} ({to_gsm7(commune.cercle.name)[:20]})"
-        elif self.data.get("cercle"):
-            place = to_gsm7(Cercle.objects.get(pk=self.data["cercle"]).name)
-        elif self.data.get("region"):
-            place = to_gsm7(Region.objects.get(pk=self.data["region"]).name)
+        places = self.summary_places()
+        if len(places) == 2:
+            place = f"{to_gsm7(places[0].name)[:30]} ({to_gsm7(places[1].name)[:20]})"
+        elif places:
+            place = to_gsm7(places[0].name)
         when = texts.label(texts.WHEN_SHORT, self.data["occurred"], self.lang)
         people = texts.label(texts.PEOPLE_SHORT, self.data["people"], self.lang)
-        return f"{label}\n{place}\n{when}, {people}"
+        summary = f"{label}\n{place}\n{when}, {people}"
+        if self.data.get("displaced"):
+            summary += ", " + text("displaced_short", self.lang)
+        return summary
 
     # --- input handlers: return False for an invalid choice ----------------------------
 
@@ -306,12 +549,22 @@ class Engine:
         return self._on_fixed(choice, WHEN_CHOICES, "occurred", "people")
 
     def _on_people(self, choice: str) -> bool | None:
-        return self._on_fixed(choice, PEOPLE_CHOICES, "people", "confirm")
+        return self._on_fixed(choice, PEOPLE_CHOICES, "people", "displaced")
+
+    def _on_displaced(self, choice: str) -> bool | None:
+        if choice == "0":
+            self._back()
+            return True
+        if choice not in {"1", "2"}:
+            return False
+        self.data["displaced"] = choice == "1"
+        self._go("confirm")
+        return True
 
     def _on_confirm(self, choice: str) -> bool | None:
         if choice == "1":
             submitted = services.report_submit(
-                channel=Channel.USSD,
+                channel=self.channel,
                 category=self.data["category"],
                 place=services.PlaceChoice(
                     region_id=self.data.get("region"),
@@ -322,6 +575,7 @@ class Engine:
                 people_affected=self.data["people"],
                 language=self.lang,
                 sender_pseudonym=self.pseudonym,
+                reporter_displaced=bool(self.data.get("displaced")),
             )
             self.state["receipt"] = submitted.receipt
             self.state["report_id"] = submitted.report.pk
@@ -338,13 +592,18 @@ class Engine:
         if choice == "0":
             self._back()
             return True
-        report = services.report_by_receipt(receipt=choice, buckets=self.code_buckets)
+        if self.channel == Channel.VOICE:
+            report = services.report_by_keypad_receipt(keys=choice, buckets=self.code_buckets)
+        else:
+            report = services.report_by_receipt(receipt=choice, buckets=self.code_buckets)
         if report is None:
             self.state["code_tries"] = self.state.get("code_tries", 0) + 1
             self._go("code_locked" if self.state["code_tries"] >= MAX_CODE_TRIES else "unknown_code")
             return True
-        services.report_status_checked(report=report, channel=Channel.USSD)
-        self.state["code"] = "".join(ch for ch in choice.upper() if ch.isalnum())
+        services.report_status_checked(report=report, channel=self.channel)
+        # The code as the resident knows it (a voice caller typed keys, not characters).
+        self.state["code"] = report_receipt_shown(report, choice, self.channel)
+        self.state["status_value"] = report.status
         self.state["status"] = status_word(report.status, self.lang)
         self.state["tracked_id"] = report.pk
         if report.support_consent == Consent.ASKED:
@@ -352,7 +611,7 @@ class Engine:
             return True
         # A relay's question that waited for the reporter (SMS_REPLY_MODE=never) is given
         # now; one with numbered choices is then answered here by a digit.
-        waiting = services.report_pending_question_take(report=report, channel=Channel.USSD)
+        waiting = services.report_pending_question_take(report=report, channel=self.channel)
         if questions.pending_choices(report):
             self._go("question")
         elif waiting:
@@ -369,7 +628,7 @@ class Engine:
         from reporting.models import Report
 
         report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
-        if not services.report_add_information(report=report, text=choice, channel=Channel.USSD):
+        if not services.report_add_information(report=report, text=choice, channel=self.channel):
             return False
         self._go("added_thanks")
         return True
@@ -408,7 +667,7 @@ class Engine:
             # Words rather than a digit: information added, the question still waits.
             return self._add_information(choice)
         report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
-        if not questions.report_answer_question(report=report, choice=choice, channel=Channel.USSD):
+        if not questions.report_answer_question(report=report, choice=choice, channel=self.channel):
             return False
         self._go("consent_thanks")
         return True
@@ -419,6 +678,6 @@ class Engine:
         from reporting.models import Report
 
         report = Report.objects.select_for_update().get(pk=self.state["tracked_id"])
-        services.report_answer_consent(report=report, given=choice == "1", channel=Channel.USSD)
+        services.report_answer_consent(report=report, given=choice == "1", channel=self.channel)
         self._go("consent_thanks")
         return True

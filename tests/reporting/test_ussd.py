@@ -83,13 +83,16 @@ def test_a_full_report_in_french(client, gazetteer):
     screen = walk_to_commune(dialer, "Mopti", "Douentza", "Dangol-Bor")
     assert screen.startswith("CON Quand ?")
     dialer.send("2")
-    confirm = dialer.send("3")
-    assert "Attaque armée\nDangol-Boré (Douentza)\naujourd'hui, 2 à 5 pers." in confirm
+    displaced = dialer.send("3")
+    assert displaced.startswith("CON Etes-vous vous-meme déplacé(e) ?\n1 Oui\n2 Non\n0 Retour")
+    confirm = dialer.send("1")
+    assert "Attaque armée\nDangol-Boré (Douentza)\naujourd'hui, 2 à 5 pers., auteur déplacé" in confirm
 
     done = dialer.send("1")
 
     assert done.startswith("END Merci. Signalement recu.")
     report = Report.objects.get()
+    assert report.reporter_displaced  # a fact about the reporter; the place is where it happened
     assert (report.channel, report.category, report.commune.name, report.occurred, report.people_affected) == (
         "ussd",
         "armed_attack",
@@ -109,9 +112,11 @@ def test_a_full_report_in_english_and_bambara(client, gazetteer, lang, expected)
     walk_to_commune(dialer, "Mopti", "Mopti", "Socoura", lang=lang)
     dialer.send("6")
     dialer.send("6")
+    dialer.send("2")
 
     assert dialer.send("1").startswith(expected)
     assert Report.objects.get().language == {"2": "en", "3": "bm"}[lang]
+    assert not Report.objects.get().reporter_displaced
 
 
 def test_skipping_each_place_level_keeps_the_coarser_one(client, gazetteer):
@@ -122,7 +127,7 @@ def test_skipping_each_place_level_keeps_the_coarser_one(client, gazetteer):
     assert screen.startswith("CON Quel cercle ?")
     screen = dialer.send("8")  # don't know the cercle: keep the region
     assert screen.startswith("CON Quand ?")
-    dialer.send("6"), dialer.send("6"), dialer.send("1")
+    dialer.send("6"), dialer.send("6"), dialer.send("2"), dialer.send("1")
 
     report = Report.objects.get()
     assert (report.region.name, report.cercle, report.commune) == ("Mopti", None, None)
@@ -160,7 +165,7 @@ def test_a_star_inside_an_input_is_taken_whole(client, gazetteer):
 def test_a_repeated_final_request_gives_the_same_receipt_and_no_second_report(client, gazetteer):
     dialer = Dialer(client)
     walk_to_commune(dialer, "Mopti", "Douentza", "Hombori")
-    dialer.send("1"), dialer.send("1")
+    dialer.send("1"), dialer.send("1"), dialer.send("2")
     first = dialer.send("1")
 
     again = dialer.screen(dialer.post("*".join(dialer.inputs)))
@@ -174,7 +179,7 @@ def test_a_session_lost_midway_creates_nothing_and_a_confirmed_one_is_kept(clien
     walk_to_commune(lost, "Mopti", "Douentza", "Hombori")
     kept = Dialer(client, session_id="ATUid_kept")
     walk_to_commune(kept, "Mopti", "Douentza", "Hombori")
-    kept.send("1"), kept.send("1"), kept.send("1")
+    kept.send("1"), kept.send("1"), kept.send("2"), kept.send("1")
     UssdSession.objects.all().delete()  # the purge, or the gateway's 180 s timeout
 
     assert Report.objects.count() == 1
@@ -231,7 +236,7 @@ def test_other_service_codes_are_refused_when_configured(client, gazetteer, sett
 def test_no_number_is_kept_and_nothing_is_sent_by_sms(client, gazetteer, outbox):
     dialer = Dialer(client)
     walk_to_commune(dialer, "Mopti", "Douentza", "Hombori")
-    dialer.send("1"), dialer.send("1"), dialer.send("1")
+    dialer.send("1"), dialer.send("1"), dialer.send("2"), dialer.send("1")
 
     from messaging.models import ContactVaultEntry
 
@@ -246,7 +251,7 @@ def test_follow_a_report_and_answer_the_consent_question(client, deployment):
 
     dialer = Dialer(client)
     walk_to_commune(dialer, "Mopti", "Douentza", "Hombori")
-    dialer.send("1"), dialer.send("1")
+    dialer.send("1"), dialer.send("1"), dialer.send("2")
     code = dialer.send("1").split("Code de suivi: ")[1].split("\n")[0]
     report = Report.objects.get()
     fatoumata = Member.objects.get(name="Fatoumata Cissé")
@@ -297,7 +302,11 @@ def test_every_list_page_fits_a_screen_even_with_the_invalid_prefix(gazetteer, l
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_fixed_screen_fits_in_every_language(language):
     longest = {
-        "summary": "Abus de forces ou officiels\nKoporokendie Na (ou Koporo Na (Koro)\ncette semaine, plus de 20 pers.",
+        "summary": (
+            "Abus de forces ou officiels\nKoporokendie Na (ou Koporo Na (Koro)\n"
+            "cette semaine, plus de 20 pers., auteur déplacé"
+        ),
+        "n": "9",
         "code": "WWWWWW",
         "status": "en vérification",
         "question": "",  # shortened by the engine to fit: tests/reporting/test_reply_mode_never.py
@@ -324,7 +333,7 @@ def test_a_question_with_choices_is_answered_on_the_ussd_follow_up(client, deplo
 
     dialer = Dialer(client)
     walk_to_commune(dialer, "Mopti", "Douentza", "Hombori")
-    dialer.send("1"), dialer.send("1")
+    dialer.send("1"), dialer.send("1"), dialer.send("2")
     code = dialer.send("1").split("Code de suivi: ")[1].split("\n")[0]
     report = Report.objects.get()
     relay = Member.objects.get(name="Fatoumata Cissé")

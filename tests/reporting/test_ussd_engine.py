@@ -122,6 +122,7 @@ def test_it_fits_the_summary_with_the_longest_names_in_every_language(gazetteer,
             category=longest(texts.CATEGORY_LABELS, language),
             occurred=longest(texts.WHEN_SHORT, language),
             people=longest(texts.PEOPLE_SHORT, language),
+            displaced=True,
             **place,
         )
         engine = Engine(state, sender_pseudonym="p1:test")
@@ -137,6 +138,7 @@ def test_it_fits_every_fixed_screen_in_every_language(language):
         {"step": "menu"},
         {"step": "when"},
         {"step": "people"},
+        {"step": "displaced"},
         {"step": "ask_code"},
         {"step": "unknown_code"},
         {"step": "cancelled"},

@@ -429,11 +429,14 @@ class SipAgent:
         files: list[str] = []
         seconds = 0.0
         for prompt in turn.prompts:
-            path = prompt_path(turn.language, prompt.key)
+            if not prompt.key:
+                continue  # words no one could record (a relay's own question): no synthesis here
+            language = prompt.language or turn.language
+            path = prompt_path(language, prompt.key)
             length = prompt_seconds(path) if path else None
             if length is None:
                 # The deployment lacks this recording (or it is not mono 16-bit WAV): say the rest.
-                logger.warning("sip: prompt %s/%s missing or unplayable; skipped", turn.language, prompt.key)
+                logger.warning("sip: prompt %s/%s missing or unplayable; skipped", language, prompt.key)
                 continue
             files.append(str(path))
             seconds += length

@@ -40,18 +40,24 @@ class CallSession:
     queued: list[VoiceEvent] = field(default_factory=list)  # events waiting for it (a hang-up)
 
     def event(self, kind: CallEvent, digits: str = "", caller: str = "") -> VoiceEvent:
-        return VoiceEvent(provider=PROVIDER, call_id=self.call_id, event=kind, digits=digits, caller=caller)
+        # ``turn``: the number of the turn this event answers (0 before the first), so the
+        # menu can tell an answer to its last turn from a stale one.
+        number = self.turn.number if self.turn is not None else 0
+        return VoiceEvent(
+            provider=PROVIDER, call_id=self.call_id, event=kind, digits=digits, caller=caller, turn=number
+        )
 
     def key(self, digit: str, now: float) -> VoiceEvent | None:
         """A key pressed: the event to send when it completes the gather, else None.
 
         Keys count only while a turn waits for them (prompts playing or gathering). With
-        more than one key asked, ``#`` ends the entry early, as on Twilio."""
+        more than one key asked, the turn's ``finish_on_key`` (``#``) ends the entry early
+        and is not sent, as on Twilio; on its own it is a key like any other."""
         if digit not in DTMF_KEYS or self.phase not in (Phase.PLAYING, Phase.GATHERING) or self.turn is None:
             return None
         self.phase = Phase.GATHERING
         self.deadline = now + self.turn.timeout_seconds  # the gap allowed before the next key
-        if digit == "#" and self.turn.max_digits > 1 and self.digits:
+        if digit == self.turn.finish_on_key and self.turn.max_digits > 1 and self.digits:
             return self._ask(CallEvent.DIGITS, self.digits)
         self.digits += digit
         if len(self.digits) >= self.turn.max_digits:

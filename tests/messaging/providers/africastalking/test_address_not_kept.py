@@ -34,7 +34,7 @@ def test_no_address_is_stored_or_logged(client, gazetteer, settings, caplog, cap
             HTTP_X_FORWARDED_FOR=addr,
         )
 
-    inputs = ["1", "1", "1", "7", "4", "2", "1", "1", "1"]
+    inputs = ["1", "1", "1", "7", "4", "2", "1", "1", "2", "1"]
     screens = [post("*".join(inputs[:n]), GATEWAY_ADDR).content.decode() for n in range(len(inputs) + 1)]
     refused = [post("1", OUTSIDE_ADDR), post("1", GATEWAY_ADDR, path=url.replace("/channels/", "/channels//"))]
     refused.append(post("1", OUTSIDE_ADDR, path="/channels/ussd/africastalking/guess/"))

@@ -199,7 +199,7 @@ def test_a_replayed_request_gets_the_same_screen_and_moves_nothing(client, gazet
 
 
 def test_a_replayed_final_request_gets_the_same_receipt_and_no_second_report(client, gazetteer):
-    inputs = ["1", "1", "1", "7", "4", "2", "1", "1", "1"]
+    inputs = ["1", "1", "1", "7", "4", "2", "1", "1", "2", "1"]
     for n in range(len(inputs)):
         screen_of(send(client, Call(body=recorded("*".join(inputs[:n])))))
     final = recorded("*".join(inputs))

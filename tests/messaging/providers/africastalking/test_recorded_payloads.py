@@ -59,8 +59,8 @@ def replay(client, inputs: list[str], **kwargs) -> list[str]:
 
 WALKS = {
     "fr": (
-        # language, report, attack, Mopti, Douentza, more, Hombori, today, 2-5, send
-        ["1", "1", "1", "7", "4", "9", "2", "2", "3", "1"],
+        # language, report, attack, Mopti, Douentza, more, Hombori, today, 2-5, not displaced, send
+        ["1", "1", "1", "7", "4", "9", "2", "2", "3", "2", "1"],
         [
             "CON Veille - signalement anonyme",
             "CON Veille (anonyme)\n1 Signaler un incident",
@@ -71,14 +71,15 @@ WALKS = {
             "CON Quelle commune ?\n1 Hairé\n2 Hombori",
             "CON Quand ?",
             "CON Combien de personnes touchées ?",
+            "CON Etes-vous vous-meme déplacé(e) ?\n1 Oui\n2 Non",
             "CON Confirmer :\nAttaque armée\nHombori (Douentza)\naujourd'hui, 2 à 5 pers.\n1 Envoyer",
             "END Merci. Signalement recu.\nCode de suivi: ",
         ],
         ("armed_attack", "Hombori", "today", "2-5"),
     ),
     "en": (
-        # language, report, robbery, Gao, Ansongo, Tessit, yesterday, one person, send
-        ["2", "1", "2", "2", "1", "6", "3", "2", "1"],
+        # language, report, robbery, Gao, Ansongo, Tessit, yesterday, one person, not displaced, send
+        ["2", "1", "2", "2", "1", "6", "3", "2", "2", "1"],
         [
             "CON Veille - signalement anonyme",
             "CON Veille (anonymous)\n1 Report an incident",
@@ -88,14 +89,15 @@ WALKS = {
             "CON Which commune?\n1 Ansongo",
             "CON When?",
             "CON How many people affected?",
+            "CON Are you yourself displaced?\n1 Yes\n2 No",
             "CON Confirm:\nRobbery, banditry\nTessit (Ansongo)\nyesterday, 1 person\n1 Send",
             "END Thank you. Report received.\nTracking code: ",
         ],
         ("robbery", "Tessit", "yesterday", "1"),
     ),
     "bm": (
-        # language, report, armed group, Gao, Gao, Soni Ali Ber, now, unknown, send
-        ["3", "1", "3", "2", "3", "6", "1", "6", "1"],
+        # language, report, armed group, Gao, Gao, Soni Ali Ber, now, unknown, not displaced, send
+        ["3", "1", "3", "2", "3", "6", "1", "6", "2", "1"],
         [
             "CON Veille - signalement anonyme",
             "CON Veille (i togo te fo)",
@@ -105,6 +107,7 @@ WALKS = {
             "CON Komini jumen?",
             "CON Tuma jumen?",
             "CON Mogo joli la kasaara?",
+            "CON Yala e yere bolila i ka so la wa?",
             "CON A sebe:\nMarifatigiw yera\nSoni Ali Ber (Gao)",
             "END I ni ce. I ka kibaru sera.\nKode: ",
         ],
@@ -153,7 +156,8 @@ NAVIGATION = [
     (["1", "1", "1", "7", "4", "2", "0"], "CON Quelle commune ?\n1 Dallah"),
     (["1", "1", "1", "7", "4", "2", "1", "0"], "CON Quand ?"),
     (["1", "1", "1", "7", "4", "2", "1", "1", "0"], "CON Combien de personnes touchées ?"),
-    (["1", "1", "1", "7", "4", "2", "1", "1", "2"], "END Signalement annulé. Rien n'a été envoyé."),
+    (["1", "1", "1", "7", "4", "2", "1", "1", "1", "0"], "CON Etes-vous vous-meme déplacé(e) ?"),
+    (["1", "1", "1", "7", "4", "2", "1", "1", "2", "2"], "END Signalement annulé. Rien n'a été envoyé."),
     (["1", "0"], "CON Veille - signalement anonyme"),
     (["1", "2", "0"], "CON Veille (anonyme)"),
 ]
@@ -169,9 +173,9 @@ def test_it_goes_back_and_shows_more_like_mobile_money(client, gazetteer, inputs
 
 SKIPS = [
     # (inputs, region, cercle, commune): "8 Je ne sais pas" keeps the coarser level
-    (["1", "1", "1", "8", "6", "6", "1"], None, None, None),
-    (["1", "1", "1", "7", "8", "6", "6", "1"], "Mopti", None, None),
-    (["1", "1", "1", "7", "4", "8", "6", "6", "1"], "Mopti", "Douentza", None),
+    (["1", "1", "1", "8", "6", "6", "2", "1"], None, None, None),
+    (["1", "1", "1", "7", "8", "6", "6", "2", "1"], "Mopti", None, None),
+    (["1", "1", "1", "7", "4", "8", "6", "6", "2", "1"], "Mopti", "Douentza", None),
 ]
 
 
@@ -239,7 +243,7 @@ def test_it_takes_a_code_with_a_star_inside_as_one_input(client, gazetteer):
 
 
 def test_it_answers_a_repeated_final_request_with_the_same_receipt_and_no_second_report(client, gazetteer):
-    inputs = ["1", "1", "1", "7", "4", "2", "1", "1", "1"]
+    inputs = ["1", "1", "1", "7", "4", "2", "1", "1", "2", "1"]
     first = replay(client, inputs)[-1]
 
     again = [body_of(post(client, "*".join(inputs))) for _ in range(3)]
@@ -258,14 +262,14 @@ def test_it_answers_a_repeated_request_midway_with_the_same_screen(client, gazet
 
 
 def test_it_loses_nothing_confirmed_when_sessions_are_lost(client, gazetteer):
-    replay(client, ["1", "1", "1", "7", "4", "2", "1", "1"], session_id="ATUid_lost")
-    replay(client, ["1", "1", "1", "7", "4", "2", "1", "1", "1"], session_id="ATUid_kept")
+    replay(client, ["1", "1", "1", "7", "4", "2", "1", "1", "2"], session_id="ATUid_lost")
+    replay(client, ["1", "1", "1", "7", "4", "2", "1", "1", "2", "1"], session_id="ATUid_kept")
 
     UssdSession.objects.all().delete()  # the purge, or a server that lost its state
 
     assert Report.objects.count() == 1
     # The lost session's next request starts again at the first screen; nothing is created.
-    screen = body_of(post(client, "1*1*1*7*4*2*1*1*1", session_id="ATUid_lost"))
+    screen = body_of(post(client, "1*1*1*7*4*2*1*1*2*1", session_id="ATUid_lost"))
     assert screen.startswith("CON Veille - signalement anonyme")
     assert Report.objects.count() == 1
 
@@ -390,7 +394,7 @@ def test_it_keeps_no_number_and_sends_nothing_by_sms(client, gazetteer, outbox, 
     from messaging.models import ContactVaultEntry
 
     with django_capture_on_commit_callbacks(execute=True):
-        replay(client, ["1", "1", "1", "7", "4", "2", "1", "1", "1"])
+        replay(client, ["1", "1", "1", "7", "4", "2", "1", "1", "2", "1"])
 
     stored = _raw_rows("reporting_ussdsession") + _raw_rows("reporting_report")
     for variant in number_variants(PHONE):
@@ -421,7 +425,7 @@ def test_it_logs_a_failing_session_without_the_input_or_the_number(client, gazet
 def test_it_purges_idle_sessions_and_keeps_their_reports(client, gazetteer, settings):
     from reporting.tasks import purge_ussd_sessions
 
-    replay(client, ["1", "1", "1", "7", "4", "2", "1", "1", "1"], session_id="ATUid_old")
+    replay(client, ["1", "1", "1", "7", "4", "2", "1", "1", "2", "1"], session_id="ATUid_old")
     replay(client, ["1"], session_id="ATUid_fresh")
     idle = timezone.now() - timedelta(seconds=settings.USSD_SESSION_TTL_SECONDS + 1)
     UssdSession.objects.filter(session_id="ATUid_old").update(updated_at=idle)

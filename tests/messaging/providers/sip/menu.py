@@ -22,15 +22,21 @@ class TestMenu:
     def handle(self, event: VoiceEvent) -> VoiceTurn:
         with _lock, open(os.environ["SIP_TEST_EVENTS"], "a", encoding="utf-8") as out:
             record = {"call_id": event.call_id, "provider": event.provider, "event": str(event.event)}
-            record |= {"digits": event.digits, "caller": event.caller}
+            record |= {"digits": event.digits, "caller": event.caller, "turn": event.turn}
             out.write(json.dumps(record) + "\n")
+        number = event.turn + 1
         if event.event == CallEvent.START:
-            return VoiceTurn("fr", (Prompt("welcome", "Bienvenue"), Prompt("not.recorded", "Absent")), 1, 3)
+            # An English turn whose welcome is the French file (the language choice says each
+            # language in its own), words no one recorded (key ""), a file the deployment lacks.
+            prompts = (Prompt("welcome", "Bienvenue", language="fr"), Prompt("", "Une question"))
+            return VoiceTurn("en", (*prompts, Prompt("not.recorded", "Absent")), 1, 3, number=number)
         if event.event == CallEvent.DIGITS and event.digits == "1":
-            return VoiceTurn("fr", (Prompt("two_keys", "Deux touches"),), max_digits=2, timeout_seconds=3)
+            return VoiceTurn(
+                "fr", (Prompt("two_keys", "Deux touches"),), max_digits=2, timeout_seconds=3, number=number
+            )
         if event.event == CallEvent.DIGITS and event.digits == "9":
             raise RuntimeError("the menu broke")
-        return VoiceTurn("fr", (Prompt("goodbye", "Au revoir"),), max_digits=0, hangup=True)
+        return VoiceTurn("fr", (Prompt("goodbye", "Au revoir"),), max_digits=0, hangup=True, number=number)
 
     def failure_turn(self) -> VoiceTurn:
         return VoiceTurn("fr", (Prompt("sorry", "Désolé"),), max_digits=0, hangup=True)

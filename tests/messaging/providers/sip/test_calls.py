@@ -35,7 +35,9 @@ def test_keys_sent_as_rfc2833_telephone_events_walk_the_menu(agent, tmp_path):
     # The menu ended the call (goodbye, then BYE): no HANGUP is sent for a call the menu ended.
     assert agent.call_of("+22376100001", until=4, wait=1.0) == events
     # The prompt the deployment lacks was skipped (by key), the call went on.
-    assert "prompt fr/not.recorded missing or unplayable; skipped" in agent.log.read_text()
+    assert "prompt en/not.recorded missing or unplayable; skipped" in agent.log.read_text()
+    # Each event names the turn it answers (0: none yet).
+    assert [event["turn"] for event in events] == [0, 1, 2]
     # The caller's audio (the pcap's A-law frames) was written nowhere (the agent's var dir included).
     assert files_under(agent.workdir) == before
 
@@ -56,8 +58,8 @@ def test_the_caller_number_goes_to_the_menu_at_start_only(agent):
 
 
 def test_the_prompts_are_played_to_the_caller(agent):
-    """The agent's RTP, caught where the caller's SDP points it: the welcome (0.5 s) and the
-    goodbye (0.3 s) as A-law tone, silence between them, then nothing after BYE."""
+    """The agent's RTP, caught where the caller's SDP points it: the welcome (0.5 s, the
+    French file of an English turn) and the goodbye (0.3 s) as A-law tone, silence between."""
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))
     sink.settimeout(0.2)

@@ -142,3 +142,23 @@ def test_only_listed_networks_may_call():
     assert config.allows("[2001:db8::1]:5060")
     assert not config.allows("198.51.100.1:5060")
     assert not config.allows("not an address")
+
+
+def test_a_turn_may_name_another_finishing_key_or_none():
+    star = gathering(3)
+    star.turn = VoiceTurn("fr", (), max_digits=3, finish_on_key="*")
+    star.key("5", now=1.0)
+    assert star.key("*", now=2.0).digits == "5"
+
+    none = gathering(3)
+    none.turn = VoiceTurn("fr", (), max_digits=3, finish_on_key="")
+    none.key("5", now=1.0)
+    assert none.key("#", now=2.0) is None and none.digits == "5#"
+
+
+def test_events_name_the_turn_they_answer():
+    session = gathering(1)
+    session.turn = VoiceTurn("fr", (), max_digits=1, number=4)
+
+    assert session.key("1", now=1.0).turn == 4
+    assert CallSession().event(CallEvent.START).turn == 0
