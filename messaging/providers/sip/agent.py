@@ -332,6 +332,8 @@ class SipAgent:
                 self._tell(call, session.timed_out())
             elif session.phase is Phase.ENDING:
                 self._hang_up(call)
+                # The call is over: the menu forgets it now rather than at its purge.
+                self._tell(call, session.event(CallEvent.HANGUP))
 
     def _media(self, call: _Call, now: float) -> None:
         if call.session.phase is Phase.GONE:
@@ -417,6 +419,7 @@ class SipAgent:
             return
         if turn is None:
             self._hang_up(call)
+            self._tell(call, session.event(CallEvent.HANGUP))
             return
         session.turn = turn
         if session.media_ready:

@@ -29,15 +29,14 @@ def test_keys_sent_as_rfc2833_telephone_events_walk_the_menu(agent, tmp_path):
 
     agent.sipp("uac_dtmf_rfc2833.xml", "76100001", cwd=tmp_path)
 
-    events = agent.call_of("+22376100001", until=3)
-    assert kinds(events) == [("start", ""), ("digits", "1"), ("digits", "23")]
+    events = agent.call_of("+22376100001", until=4)
+    # The menu ended the call (goodbye, then BYE); HANGUP then tells it the call is over.
+    assert kinds(events) == [("start", ""), ("digits", "1"), ("digits", "23"), ("hangup", "")]
     assert {event["provider"] for event in events} == {"sip"}
-    # The menu ended the call (goodbye, then BYE): no HANGUP is sent for a call the menu ended.
-    assert agent.call_of("+22376100001", until=4, wait=1.0) == events
     # The prompt the deployment lacks was skipped (by key), the call went on.
     assert "prompt en/not.recorded missing or unplayable; skipped" in agent.log.read_text()
     # Each event names the turn it answers (0: none yet).
-    assert [event["turn"] for event in events] == [0, 1, 2]
+    assert [event["turn"] for event in events] == [0, 1, 2, 3]
     # The caller's audio (the pcap's A-law frames) was written nowhere (the agent's var dir included).
     assert files_under(agent.workdir) == before
 
@@ -45,14 +44,19 @@ def test_keys_sent_as_rfc2833_telephone_events_walk_the_menu(agent, tmp_path):
 def test_keys_sent_as_sip_info_walk_the_menu(agent):
     agent.sipp("uac_dtmf_info.xml", "76100002")
 
-    assert kinds(agent.call_of("+22376100002", until=3)) == [("start", ""), ("digits", "1"), ("digits", "23")]
+    assert kinds(agent.call_of("+22376100002", until=4)) == [
+        ("start", ""),
+        ("digits", "1"),
+        ("digits", "23"),
+        ("hangup", ""),
+    ]
 
 
 def test_the_caller_number_goes_to_the_menu_at_start_only(agent):
     agent.sipp("uac_dtmf_info.xml", "0022376100003")  # the international form a trunk may present
 
-    events = agent.call_of("+22376100003", until=3)
-    assert [event["caller"] for event in events] == ["+22376100003", "", ""]
+    events = agent.call_of("+22376100003", until=4)
+    assert [event["caller"] for event in events] == ["+22376100003", "", "", ""]
     # The call's id is the agent's own, not the SIP Call-ID (which carries the caller's host).
     assert events[0]["call_id"].startswith("sip-") and "@" not in events[0]["call_id"]
 
@@ -84,7 +88,7 @@ def test_the_prompts_are_played_to_the_caller(agent):
 
     audio = [packet[12:] for packet in packets if len(packet) > 12 and packet[1] & 0x7F == 8]  # PCMA
     heard = [payload for payload in audio if len(set(payload)) > 2]  # a tone, not A-law silence
-    assert kinds(agent.call_of("+22376100014", until=2)) == [("start", ""), ("silence", "")]
+    assert kinds(agent.call_of("+22376100014", until=3)) == [("start", ""), ("silence", ""), ("hangup", "")]
     assert 30 <= len(heard) <= 50  # 0.8 s of prompts in 20 ms frames, give or take the edges
     assert len(audio) >= 150  # the stream ran through the 3 s gather too
 
@@ -92,7 +96,7 @@ def test_the_prompts_are_played_to_the_caller(agent):
 def test_silence_after_the_prompts_is_told_to_the_menu(agent):
     _, took = agent.sipp("uac_silence.xml", "76100004")
 
-    assert kinds(agent.call_of("+22376100004", until=2)) == [("start", ""), ("silence", "")]
+    assert kinds(agent.call_of("+22376100004", until=3)) == [("start", ""), ("silence", ""), ("hangup", "")]
     # The welcome (0.5 s), the 3 s gather, the goodbye (0.3 s): not before.
     assert took >= 3.7
 
@@ -109,7 +113,7 @@ def test_a_caller_hanging_up_mid_menu_is_told_and_nothing_follows(agent):
 def test_a_failing_menu_gets_its_failure_turn_and_the_call_ends(agent):
     agent.sipp("uac_menu_fault.xml", "76100006")  # SIPp waits for the agent's BYE
 
-    assert kinds(agent.call_of("+22376100006", until=2)) == [("start", ""), ("digits", "9")]
+    assert kinds(agent.call_of("+22376100006", until=3)) == [("start", ""), ("digits", "9"), ("hangup", "")]
     log = agent.log.read_text()
     assert "the voice menu failed on a digits event" in log
 
@@ -117,7 +121,7 @@ def test_a_failing_menu_gets_its_failure_turn_and_the_call_ends(agent):
 def test_info_bodies_that_are_no_key_reach_the_menu_as_nothing(agent):
     agent.sipp("uac_garbled_info.xml", "76100007")
 
-    assert kinds(agent.call_of("+22376100007", until=2)) == [("start", ""), ("silence", "")]
+    assert kinds(agent.call_of("+22376100007", until=3)) == [("start", ""), ("silence", ""), ("hangup", "")]
 
 
 def test_garbled_datagrams_leave_the_agent_answering(agent):
@@ -136,7 +140,12 @@ def test_garbled_datagrams_leave_the_agent_answering(agent):
 
     agent.sipp("uac_dtmf_info.xml", "76100008")
 
-    assert kinds(agent.call_of("+22376100008", until=3)) == [("start", ""), ("digits", "1"), ("digits", "23")]
+    assert kinds(agent.call_of("+22376100008", until=4)) == [
+        ("start", ""),
+        ("digits", "1"),
+        ("digits", "23"),
+        ("hangup", ""),
+    ]
 
 
 def test_two_calls_at_once_each_keep_their_own_keys(agent, tmp_path):
@@ -151,9 +160,24 @@ def test_two_calls_at_once_each_keep_their_own_keys(agent, tmp_path):
     for process in (first, second, info):
         finish(process, agent)
 
-    assert kinds(agent.call_of("+22376100009", until=3)) == [("start", ""), ("digits", "1"), ("digits", "23")]
-    assert kinds(agent.call_of("+22376100010", until=3)) == [("start", ""), ("digits", "1"), ("digits", "45")]
-    assert kinds(agent.call_of("+22376100011", until=3)) == [("start", ""), ("digits", "1"), ("digits", "23")]
+    assert kinds(agent.call_of("+22376100009", until=4)) == [
+        ("start", ""),
+        ("digits", "1"),
+        ("digits", "23"),
+        ("hangup", ""),
+    ]
+    assert kinds(agent.call_of("+22376100010", until=4)) == [
+        ("start", ""),
+        ("digits", "1"),
+        ("digits", "45"),
+        ("hangup", ""),
+    ]
+    assert kinds(agent.call_of("+22376100011", until=4)) == [
+        ("start", ""),
+        ("digits", "1"),
+        ("digits", "23"),
+        ("hangup", ""),
+    ]
     ids = {agent.call_of(f"+223761000{n}", until=1)[0]["call_id"] for n in ("09", "10", "11")}
     assert len(ids) == 3
 
