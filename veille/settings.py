@@ -458,7 +458,7 @@ SIP_BIND_ADDRESS = envstr("SIP_BIND_ADDRESS", "0.0.0.0")  # noqa: S104
 SIP_PORT = envint("SIP_PORT", 5060, minimum=1, maximum=65535)
 SIP_RTP_PORT_MIN = envint("SIP_RTP_PORT_MIN", 16000, minimum=1024, maximum=65534)
 SIP_RTP_PORT_MAX = envint("SIP_RTP_PORT_MAX", 16100, minimum=1025, maximum=65535)
-SIP_MAX_CALLS = envint("SIP_MAX_CALLS", 8, minimum=1, maximum=64)
+SIP_MAX_CALLS = envint("SIP_MAX_CALLS", 8, minimum=1, maximum=32)  # PJSUA's own ceiling
 SIP_MAX_CALL_SECONDS = envint("SIP_MAX_CALL_SECONDS", 900, minimum=60)
 SIP_ALLOWED_NETWORKS = [str(net) for net in parse_networks("SIP_ALLOWED_NETWORKS", envlist("SIP_ALLOWED_NETWORKS"))]
 if "sip" in VOICE_PROVIDERS:
