@@ -447,6 +447,38 @@ if "twilio" in VOICE_PROVIDERS and not (TWILIO_AUTH_TOKEN and (TWILIO_ACCOUNT_SI
 VOICE_GATHER_TIMEOUT_SECONDS = envint("VOICE_GATHER_TIMEOUT_SECONDS", 8, minimum=3, maximum=30)
 VOICE_MAX_SILENCES = envint("VOICE_MAX_SILENCES", 2, minimum=0, maximum=5)
 
+# The SIP user agent (messaging/providers/sip/): it registers to a local SIP trunk or a GSM
+# gateway box holding Malian SIMs (SIP_REGISTRAR set) or takes the calls a gateway sends
+# straight to it (SIP_REGISTRAR empty). Only the addresses listed may place calls to it.
+SIP_REGISTRAR = envstr("SIP_REGISTRAR", "")  # host or host:port of the trunk or gateway
+SIP_USER = envstr("SIP_USER", "")
+SIP_PASSWORD = envstr("SIP_PASSWORD", "")
+# Every interface by default: the gateway box or the trunk reaches it over the network
+# (only SIP_ALLOWED_NETWORKS may call).
+SIP_BIND_ADDRESS = envstr("SIP_BIND_ADDRESS", "0.0.0.0")  # noqa: S104
+SIP_PORT = envint("SIP_PORT", 5060, minimum=1, maximum=65535)
+SIP_RTP_PORT_MIN = envint("SIP_RTP_PORT_MIN", 16000, minimum=1024, maximum=65534)
+SIP_RTP_PORT_MAX = envint("SIP_RTP_PORT_MAX", 16100, minimum=1025, maximum=65535)
+SIP_MAX_CALLS = envint("SIP_MAX_CALLS", 8, minimum=1, maximum=32)  # PJSUA's own ceiling
+SIP_MAX_CALL_SECONDS = envint("SIP_MAX_CALL_SECONDS", 900, minimum=60)
+SIP_ALLOWED_NETWORKS = [str(net) for net in parse_networks("SIP_ALLOWED_NETWORKS", envlist("SIP_ALLOWED_NETWORKS"))]
+if "sip" in VOICE_PROVIDERS:
+    if SIP_RTP_PORT_MAX - SIP_RTP_PORT_MIN < 2 * SIP_MAX_CALLS:
+        raise ImproperlyConfigured(
+            "SIP_RTP_PORT_MIN..SIP_RTP_PORT_MAX must hold two ports (RTP and RTCP) per call of SIP_MAX_CALLS."
+        )
+    if SIP_REGISTRAR and not (SIP_USER and SIP_PASSWORD):
+        raise ImproperlyConfigured(
+            "SIP_USER and SIP_PASSWORD must be set while SIP_REGISTRAR is (the trunk's account)."
+        )
+    if not SIP_ALLOWED_NETWORKS:
+        if not DEMO:
+            raise ImproperlyConfigured(
+                "SIP_ALLOWED_NETWORKS must list the trunk's or the gateway's addresses (CIDR, comma-separated) while "
+                "'sip' is in VOICE_PROVIDERS: the user agent refuses calls from anywhere else."
+            )
+        SIP_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+
 # Africa's Talking signs nothing: its callback URL carries this secret, and only its
 # networks may call it. The allow-list may be empty only in the demo, where it means
 # loopback (the simulator, or a tunnel ending on this machine).
