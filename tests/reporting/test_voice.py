@@ -16,6 +16,14 @@ from reporting.services import report_by_receipt
 
 pytestmark = pytest.mark.django_db
 CALLER = "+22376123456"
+
+
+@pytest.fixture(autouse=True)
+def no_prompt_folder(settings, tmp_path):
+    """No recorded prompts (whatever another test synthesised): every language offered."""
+    settings.VOICE_PROMPT_DIR = str(tmp_path / "no-prompts")
+
+
 _calls = itertools.count(1)
 
 
