@@ -370,3 +370,26 @@ def test_each_language_says_so_and_names_the_others_in_their_own(live_server, ne
     for i in range(others.count()):
         link = others.nth(i)
         assert link.get_attribute("lang") == link.get_attribute("hreflang") != lang
+
+
+# ---------------------------------------------------------------------------------------
+# The administration (Django's own pages, behind the same login), for coordinators. Only
+# axe, reflow and the skip link are held to here: Django's admin has targets under 24 px,
+# its own thin focus ring, pale field borders and a few fields named by aria-label only
+# (docs/accessibility.md, "What remains").
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_the_admin_pages_pass_axe(live_server, new_page, admin_otp_client, width):
+    page = new_page(width=width, height=900)
+    _carry_session(page, live_server, admin_otp_client)
+    problems: list[str] = []
+    for path in ("/admin/", "/admin/focal_points/member/", "/admin/focal_points/accountevent/"):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + path)
+        found = a11y.axe_problems(page, AXE_COUNTS) + a11y.reflow_problems(page)
+        found += a11y.skip_link_problems(page, minimum=24)
+        problems += [f"{path} @{width}px: {problem}" for problem in found]
+        problems += check_reflow(page, path.strip("/").replace("/", "-"))
+
+    assert not problems, "\n".join(problems)
