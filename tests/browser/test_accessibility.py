@@ -44,6 +44,7 @@ def _axe_counts() -> Iterator[None]:
 def _screenshot(page, name: str, width: int) -> None:
     if os.environ.get("VEILLE_A11Y_SCREENSHOTS"):
         SCREENSHOTS.mkdir(exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")  # else the sticky bar is drawn mid-page
         page.screenshot(path=str(SCREENSHOTS / f"a11y-{name}-{width}.png"), full_page=True)
 
 
