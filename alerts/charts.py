@@ -32,7 +32,12 @@ def bar_chart(rows: list[tuple[str, timedelta | None, timedelta | None]], *, wid
     top = max((_minutes(p90) or _minutes(median)) for _, median, p90 in rows) or 1.0
     height = len(rows) * (2 * bar_h + gap) + 10
     scale = (width - label_w - 90) / top
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    # The text alternative says in words what the bars show (WCAG 1.1.1).
+    described = "; ".join(f"{label} : médiane {human(median)}, 90e centile {human(p90)}" for label, median, p90 in rows)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(described)}" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    ]
     y = 5
     for label, median, p90 in rows:
         parts.append(f'<text x="0" y="{y + bar_h}" class="chart-label">{escape(label[:28])}</text>')
@@ -53,7 +58,11 @@ def line_chart(points: list[tuple[str, timedelta | None]], *, width: int = 640, 
         return ""
     top = max(known) or 1.0
     step = (width - 60) / max(1, len(points) - 1)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 30}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    described = "Médiane par période : " + ", ".join(f"{label} {human(value)}" for label, value in points)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height + 30}" role="img" aria-label="{escape(described)}" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    ]
     path, previous = [], False
     for i, (label, value) in enumerate(points):
         x = 40 + i * step
@@ -83,7 +92,8 @@ def funnel_bars(steps: list[tuple[str, str, int]], *, width: int = 640) -> str:
     height = row * len(steps)
     parts = [
         f'<svg class="chart funnel" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(steps[0][1])} {total}" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{escape(", ".join(f"{label} {count}" for _, label, count in steps))}" '
+        'xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, (_, label, count) in enumerate(steps):
         y = i * row
@@ -104,7 +114,8 @@ def count_line(points: list[tuple[str, int]], *, width: int = 640, height: int =
     step = width / len(points)
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height + 30}" role="img" '
-        f'aria-label="{sum(c for _, c in points)}" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{escape("Signalements reçus : " + ", ".join(f"{label} {count}" for label, count in points))}" '
+        'xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, (label, count) in enumerate(points):
         h = (count / top) * height
@@ -126,7 +137,8 @@ def count_bars(counts: list[int], *, highlight: set[int] | None = None, width: i
     step = width / len(counts)
     parts = [
         f'<svg class="chart spark" viewBox="0 0 {width} {height + 12}" role="img" '
-        f'aria-label="{sum(counts)} / {len(counts)} j" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{sum(counts)} signalements en {len(counts)} jours, au plus {top} par jour'
+        f'{", dont des jours de hausse" if highlight else ""}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, count in enumerate(counts):
         h = (count / top) * height if count else 0
