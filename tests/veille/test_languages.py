@@ -47,14 +47,16 @@ def fulfulde(tmp_path, settings):
     (folder / "language.toml").write_text(
         'name = "Fulfulde"\nname_fr = "peul"\nbidi = false\nnative_review = "pending"\n', encoding="utf-8"
     )
-    receipt, menu = sms.SMS_TEXTS["receipt"], ussd.T["menu"]
+    receipt, menu, report = sms.SMS_TEXTS["receipt"], ussd.T["menu"], ussd.T["menu.report"]
     catalogue = folder / "LC_MESSAGES" / "django.po"
     catalogue.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         f"# {languages.REVIEW_COMMENT}\n"
         f'msgctxt "{receipt.key}"\nmsgid "{receipt.source}"\nmsgstr "{FF_MARK} Veille {{code}}"\n\n'
         f"# {languages.REVIEW_COMMENT}\n"
-        f'msgctxt "{menu.key}"\nmsgid {_po(menu.source)}\nmsgstr "{FF_MARK} Veille\\n1 Signaler\\n2 Suivre"\n\n'
+        f'msgctxt "{menu.key}"\nmsgid {_po(menu.source)}\nmsgstr "{FF_MARK} Veille"\n\n'
+        f"# {languages.REVIEW_COMMENT}\n"
+        f'msgctxt "{report.key}"\nmsgid {_po(report.source)}\nmsgstr "Signaler"\n\n'
         f"# {languages.REVIEW_COMMENT}\n"
         f'msgid "Signaler un incident"\nmsgstr "{FF_MARK} Signaler un incident"\n',
         encoding="utf-8",
@@ -177,7 +179,8 @@ def test_an_added_language_is_on_the_ussd_language_menu(fulfulde):
     welcome = engine.current().text
     assert welcome.split("\n")[1:] == ["1 Francais", "2 English", "3 Bamanankan", "4 Fulfulde"]
     menu = engine.answer("4").text
-    assert menu == f"{FF_MARK} Veille\n1 Signaler\n2 Suivre"
+    # The title and the first option from its catalogue, the second in French.
+    assert menu == f"{FF_MARK} Veille\n1 Signaler\n2 Suivre un signalement"
     assert engine.state["lang"] == "ff"
 
 
