@@ -37,7 +37,7 @@ test-sqlite: venv
 test-services: venv
 	@if $(PY) scripts/services_up.py "$(PG_TEST_URL)" "$(REDIS_TEST_URL)"; then \
 		echo "== Test suite on PostgreSQL + Redis"; \
-		DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(PY) -m pytest -p no:cacheprovider; \
+		DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(PY) -m pytest -p no:cacheprovider -m "not backend_independent"; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL or Redis is down and CI=true: failing."; exit 1; \
 	else \

@@ -43,6 +43,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=SKIP_REASON))
 
 
+def _settled(click: Callable[..., None]) -> Callable[..., None]:
+    """A click that returns once any page it loaded is parsed to the end.
+
+    Playwright's click waits for a navigation it starts to *commit*, not for the new
+    document to be parsed: on a loaded machine a test could read the top of the next page
+    while its end was not yet in the DOM (CI saw the simulator's "call ended" line missing
+    right after the receipt's words were there). DOMContentLoaded means the whole document
+    is parsed; a click that loads nothing finds the current page long past it."""
+
+    def settled_click(self: object, *args: object, **kwargs: object) -> None:
+        click(self, *args, **kwargs)
+        page = getattr(self, "page", self)  # a Locator knows its page
+        page.wait_for_load_state("domcontentloaded")
+
+    return settled_click
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clicks_wait_for_the_next_page() -> Iterator[None]:
+    from playwright.sync_api import Locator, Page
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Page, "click", _settled(Page.click))
+        patch.setattr(Locator, "click", _settled(Locator.click))
+        yield
+
+
 # Module scope: another module may start its own Playwright, which cannot run beside this one.
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:

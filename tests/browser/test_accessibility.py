@@ -192,6 +192,9 @@ def public_pages(live_server, world) -> Callable[[object], Iterator[tuple[str, s
     return pages
 
 
+# The axe walks judge the pages' markup and styles, which no database or broker changes:
+# the SQLite pass runs them, the PostgreSQL + Redis pass does not run them again.
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("scripts", [True, False], ids=["js-on", "js-off"])
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_the_resident_pages_meet_wcag_21_aa(live_server, new_page, public_world, width, scripts):
@@ -296,6 +299,7 @@ def staff_pages(live_server, staff_client, world) -> Callable[[object], Iterator
     return pages
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_the_staff_pages_meet_wcag_21_aa(live_server, new_page, staff_client, staff_world, width):
     problems = walk(new_page, staff_pages(live_server, staff_client, staff_world), resident=False, width=width)
@@ -380,6 +384,7 @@ def test_each_language_says_so_and_names_the_others_in_their_own(live_server, ne
 # (docs/accessibility.md, "What remains").
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("width", [PHONE, DESKTOP])
 def test_the_admin_pages_pass_axe(live_server, new_page, admin_otp_client, width):
     page = new_page(width=width, height=900)

@@ -46,8 +46,17 @@ def test_a_relay_views_a_photo_from_the_report_page(live_server, new_page, deplo
 
     preview = page.locator(".photos img").first
     preview.wait_for()
-    # The browser decoded the preview: a real image, not a broken icon.
-    assert page.evaluate("img => img.complete && img.naturalWidth", preview.element_handle()) == 320
+    # The browser decoded the preview: a real image, not a broken icon. It loads lazily,
+    # so it is brought into view and waited for (a broken one is complete with width 0).
+    preview.scroll_into_view_if_needed()
+    width = page.evaluate(
+        """img => img.complete ? img.naturalWidth : new Promise((done) => {
+            img.addEventListener('load', () => done(img.naturalWidth));
+            img.addEventListener('error', () => done(0));
+        })""",
+        preview.element_handle(),
+    )
+    assert width == 320
     with page.expect_response(f"**/photos/{photo.pk}/") as full:
         page.goto(f"{live_server.url}/staff/reports/{report.pk}/photos/{photo.pk}/")
     assert "no-store" in full.value.headers["cache-control"]

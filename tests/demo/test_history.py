@@ -4,10 +4,11 @@ for the worker to send."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alerts.models import Alert, AlertEvent, AlertEventKind, CommunityAlert, CommunityAlertStatus
@@ -19,10 +20,12 @@ pytestmark = pytest.mark.django_db
 
 
 def test_sixty_days_of_history_through_every_stage(deployment):
-    started = time.monotonic()
-    counts = history_build()
-    elapsed = time.monotonic() - started
-    assert elapsed < 25, elapsed
+    with CaptureQueriesContext(connection) as queries:
+        counts = history_build()
+    # ``make run`` builds this on every fresh start: its cost is held by the queries it
+    # makes per report (about 74 today), not by a wall-clock limit that a loaded machine
+    # breaks.
+    assert len(queries) <= 80 * counts["reports"], len(queries)
 
     reports = Report.objects.all()
     assert counts["reports"] == reports.count() >= 100

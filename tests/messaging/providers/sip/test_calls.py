@@ -11,8 +11,13 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.messaging.providers.sip.conftest import finish, start_agent, stop_agent
 from tests.messaging.providers.sip.rtp import write_keys_pcap
+
+# The SIP agent against SIPp with a menu of the tests' own: no database, no broker.
+pytestmark = pytest.mark.backend_independent
 
 
 def kinds(events: list[dict]) -> list[tuple[str, str]]:

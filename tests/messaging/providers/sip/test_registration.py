@@ -11,6 +11,9 @@ import pytest
 
 from tests.messaging.providers.sip.conftest import SCENARIOS, SIPP, free_udp_port, require_sipp, start_agent, stop_agent
 
+# The SIP agent against SIPp with a menu of the tests' own: no database, no broker.
+pytestmark = pytest.mark.backend_independent
+
 
 def registrar(port: int, user: str, password: str) -> subprocess.Popen:
     command = [SIPP, "-sf", str(SCENARIOS / "uas_registrar.xml"), "-key", "user", user, "-key", "password", password]
