@@ -77,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="short runs (the default sizes are the full ones)")
     parser.add_argument("--keep", action="store_true", help="keep databases and var directories for inspection")
-    modules = {name: importlib.import_module(path) for name, path in TARGETS.items() if _exists(path)}
+    # Only the targets asked for are imported (all of them for "all" or --help): some
+    # read Django settings at import (p2's screens) and need the environment they set up.
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("targets", nargs="*")
+    asked = set(pre.parse_known_args(argv)[0].targets)
+    wanted = TARGETS if not asked or "all" in asked else {n: p for n, p in TARGETS.items() if n in asked}
+    modules = {name: importlib.import_module(path) for name, path in wanted.items() if _exists(path)}
     for module in modules.values():
         if hasattr(module, "add_arguments"):
             module.add_arguments(parser)
