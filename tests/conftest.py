@@ -22,7 +22,10 @@ def _fresh_cache() -> Iterator[None]:
     """Lockout counters, locks and the place index must not leak from one test to the next."""
     from django.core.cache import cache
 
+    from veille import task_metrics
+
     cache.clear()
+    task_metrics._known.clear()  # what this process remembers of the cache goes with it
     yield
     cache.clear()
 
