@@ -18,8 +18,9 @@ Modes (``--cost-modes``, each its own fresh database):
   that no 1 s window holds more sends than the rate (+1), across both processes.
 
 Exit code 1 when a mode's CPU per report is above ``--cost-budget-ms`` (20). With
-``--cost-profile`` the solo worker runs under cProfile and its top entries are printed
-(the ``.prof`` file is written to benchmarks/results/).
+``--cost-profile`` one more solo run goes under cProfile (``profile`` mode: its CPU figure
+carries the profiler's overhead, about double, and is not held to the budget); its top
+entries are printed and the ``.prof`` file is written to benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cost-send-rate", type=float, default=1000.0, help="send rate for solo and duo")
     group.add_argument("--cost-paced-rate", type=float, default=100.0, help="send rate for the p4 mode")
     group.add_argument("--cost-budget-ms", type=float, default=20.0, help="CPU per report allowed")
-    group.add_argument("--cost-profile", action="store_true", help="run the solo worker under cProfile")
+    group.add_argument(
+        "--cost-profile", action="store_true", help="one more solo run, under cProfile (not held to the budget)"
+    )
     group.add_argument("--cost-timeout", type=float, default=600.0)
 
 
@@ -78,7 +81,9 @@ def _max_per_second(database_url: str) -> int:
         times = [
             row[0].timestamp()
             for row in conn.execute(
-                "SELECT sent_at FROM messaging_outboundmessage WHERE sent_at IS NOT NULL ORDER BY sent_at"
+                # Times kept to the minute (messages to reporters) say nothing of the pace.
+                "SELECT sent_at FROM messaging_outboundmessage WHERE sent_at IS NOT NULL AND NOT coarse_times "
+                "ORDER BY sent_at"
             )
         ]
     best, first = 0, 0
@@ -95,7 +100,7 @@ def _worker_argv(mode: str, profile_path: Path | None, stack: Stack) -> list[str
         argv += ["-m", "cProfile", "-o", str(profile_path)]
     argv += ["-m", "celery", "-A", "veille", "worker", "--loglevel=WARNING", "-Q", "default"]
     argv += ["--without-mingle", "--without-gossip"]
-    if mode == "solo":
+    if mode in {"solo", "profile"}:
         argv += ["--pool=solo"]
     else:
         argv += ["--pool=prefork", "--concurrency=2"]
@@ -110,7 +115,7 @@ def _one_mode(mode: str, count: int, args: argparse.Namespace, stamp: str) -> di
     database_url = harness.pg_database(DB_NAME)
     harness.redis_flush(redis_url)
     processes: list[harness.Process] = []
-    profile_path = RESULTS_DIR / f"cost-{stamp}-{mode}.prof" if args.cost_profile and mode == "solo" else None
+    profile_path = RESULTS_DIR / f"cost-{stamp}-{mode}.prof" if mode == "profile" else None
     try:
         with harness.temp_dir(f"veille-bench-cost-{mode}-", keep=args.keep) as var_dir:
             stack = Stack(f"cost {mode}", database_url, redis_url, var_dir, harness.free_port())
@@ -176,10 +181,22 @@ def _one_mode(mode: str, count: int, args: argparse.Namespace, stamp: str) -> di
 def run(args: argparse.Namespace) -> dict[str, Any]:
     count = args.cost_count or (300 if args.quick else 1000)
     modes = [m.strip() for m in args.cost_modes.split(",") if m.strip()]
+    if args.cost_profile and "profile" not in modes:
+        modes.append("profile")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     summaries = {mode: _one_mode(mode, count, args, stamp) for mode in modes}
     checks: list[dict[str, Any]] = []
     for mode, s in summaries.items():
+        if mode == "profile":  # cProfile's own overhead: a profile, not a measure
+            checks.append(
+                {
+                    "check": "solo worker under cProfile (profile only)",
+                    "value": f"{s['cpu_ms_per_report']:.1f} ms, {s.get('profile', '')}",
+                    "goal": "information",
+                    "pass": None,
+                }
+            )
+            continue
         checks.append(
             {
                 "check": f"worker CPU per report, {mode} (receipt and notices included)",

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from focal_points.models import Audience, Member, Role
 from focal_points.models import Category as _Category
-from focal_points.selectors import Place, covering, route_report
+from focal_points.selectors import Place, covering, directory_members, route_report
 from messaging import services as messaging
 from messaging.models import Channel, Priority
 from places.models import Commune
@@ -310,7 +310,11 @@ def report_awaiting_consent(*, sender_pseudonym: str) -> Report | None:
 
 def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> None:
     """A neutral notice: reference, category and place; never the reporter's words."""
-    members = Member.objects.in_bulk([r.member_id for r in recipients])
+    # From the routing directory this process keeps (it chose them): no query.
+    members = directory_members([r.member_id for r in recipients])
+    missing = [r.member_id for r in recipients if r.member_id not in members]
+    if missing:
+        members.update(Member.objects.in_bulk(missing))
     place = to_gsm7(report.place_label or "lieu inconnu")[:PLACE_MAX_CHARS]
     priority = Priority.URGENT if report.category in URGENT_CATEGORIES else Priority.NORMAL
     now = now_minute()

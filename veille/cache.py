@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from django.utils.connection import ConnectionProxy
 
 
 class SharedClientRedisCacheClient(RedisCacheClient):
@@ -39,7 +41,10 @@ class RedisCache(DjangoRedisCache):
 
 
 def raw_client(cache: Any) -> Any | None:
-    """The Redis client behind ``cache`` (writes go to its first server), or None."""
+    """The Redis client behind ``cache`` (a backend, or the ``django.core.cache.cache``
+    proxy; writes go to its first server), or None for any other cache."""
+    if isinstance(cache, ConnectionProxy):
+        cache = caches[cache._alias]
     if not isinstance(cache, DjangoRedisCache):
         return None
     return cache._cache.get_client(write=True)
