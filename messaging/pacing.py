@@ -115,9 +115,14 @@ def _claim(front_prefix: str, priority: int, floor: int, ttl: int) -> int:
         return int(_claim_script(keys=[cache.make_key(k) for k in keys], args=[floor, ttl], client=client))
     # Other caches (the embedded default's files, the tests' memory): the same steps
     # under a lock taken with the cache's atomic add.
+    # A holder that died leaves the lock for its 5 s at most; past 2 s of waiting the claim
+    # goes ahead unlocked (two claims may then meet on one slot: ``add`` still lets only
+    # one of them hold it, and the other claims again).
     lock = f"{front_prefix}lock"
+    locked = False
     for _ in range(2000):
-        if cache.add(lock, 1, timeout=5):
+        locked = cache.add(lock, 1, timeout=5)
+        if locked:
             break
         time.sleep(0.001)
     try:
@@ -128,7 +133,8 @@ def _claim(front_prefix: str, priority: int, floor: int, ttl: int) -> int:
         )
         return n
     finally:
-        cache.delete(lock)
+        if locked:
+            cache.delete(lock)
 
 
 def reserve(
@@ -153,7 +159,7 @@ def reserve(
     marker = _marker(owner, priority)
     owner_key = f"{owner_prefix}{owner}"
     anonymous = str(owner) == "-"
-    priority = min(max(int(priority), PRIORITIES[0]), PRIORITIES[-1])
+    front_priority = min(max(int(priority), PRIORITIES[0]), PRIORITIES[-1])  # a front exists for it
 
     def reservation(slot: int) -> Reservation:
         return Reservation(wait=min(max(0.0, slot * width - current), MAX_WAIT_SECONDS), slot=slot, lane=lane)
@@ -167,7 +173,7 @@ def reserve(
     # already behind what every more urgent one reserved: never before now, it is the slot.
     floor, step = start, 1
     for _ in range(MAX_CLAIMS):
-        slot = _claim(front_prefix, priority, floor, FRONT_TTL)
+        slot = _claim(front_prefix, front_priority, floor, FRONT_TTL)
         if slot * width - current > MAX_WAIT_SECONDS:
             break
         ttl = int((slot - start) * width) + 120  # the key lives until its slot is gone by
