@@ -31,6 +31,9 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "py
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_BASE_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
+# Appended to every benchmark database's name, so two people benchmarking on one
+# PostgreSQL server (each with their own BENCH_REDIS_DB) never drop each other's world.
+DB_SUFFIX = os.environ.get("BENCH_DB_SUFFIX", "")
 BASELINE_SETTINGS = "benchmarks.baseline.settings"
 SMS_PATH = "/channels/twilio/sms/"
 BASELINE_PATH = "/channels/bench-baseline/sms/"
@@ -142,6 +145,7 @@ class Stack:
 def pg_database(name: str) -> str:
     """Drop and create a dedicated PostgreSQL database; returns its URL."""
     host_url = PG_ADMIN_URL.rstrip("/")
+    name += DB_SUFFIX
     for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
         subprocess.run(
             ["psql", f"{host_url}/postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
@@ -153,6 +157,7 @@ def pg_database(name: str) -> str:
 
 
 def pg_drop(name: str) -> None:
+    name += DB_SUFFIX
     subprocess.run(
         ["psql", f"{PG_ADMIN_URL.rstrip('/')}/postgres", "-q", "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'],
         capture_output=True,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Veille load benchmarks: ``benchmarks/run.py p1|p2|p3|p4|p5|p6|p7|p8|all [--quick]``.
+"""Veille load benchmarks: ``benchmarks/run.py p1|p2|p3|p4|p5|p6|p7|p8|cost|all [--quick]``.
 
 Each target sets up its own throw-away database, servers and workers, stops them in a
 ``finally`` block, prints a table of checks and writes its figures as JSON to
@@ -32,6 +32,7 @@ TARGETS = {
     "p6": "benchmarks.p6_templates",
     "p7": "benchmarks.p7_sqlite",
     "p8": "benchmarks.p8_faults",
+    "cost": "benchmarks.cost",
 }
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
@@ -71,10 +72,18 @@ def _exists(module: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("targets", nargs="+", choices=[*TARGETS, "all"], metavar="{p1,p1a,p2,p3,p4,p5,p6,p7,p8,all}")
+    parser.add_argument(
+        "targets", nargs="+", choices=[*TARGETS, "all"], metavar="{p1,p1a,p2,p3,p4,p5,p6,p7,p8,cost,all}"
+    )
     parser.add_argument("--quick", action="store_true", help="short runs (the default sizes are the full ones)")
     parser.add_argument("--keep", action="store_true", help="keep databases and var directories for inspection")
-    modules = {name: importlib.import_module(path) for name, path in TARGETS.items() if _exists(path)}
+    # Only the targets asked for are imported (all of them for "all" or --help): some
+    # read Django settings at import (p2's screens) and need the environment they set up.
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("targets", nargs="*")
+    asked = set(pre.parse_known_args(argv)[0].targets)
+    wanted = TARGETS if not asked or "all" in asked else {n: p for n, p in TARGETS.items() if n in asked}
+    modules = {name: importlib.import_module(path) for name, path in wanted.items() if _exists(path)}
     for module in modules.values():
         if hasattr(module, "add_arguments"):
             module.add_arguments(parser)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from focal_points import directory
 from focal_points.auth import account_disable, second_factor_reset
 from focal_points.models import AccountEvent, Area, DutySlot, Member, Organisation, RoutingRule
 from focal_points.services import member_set_phone
@@ -63,6 +64,7 @@ class MemberAdmin(admin.ModelAdmin):
                 ended += account_disable(user=member.user, by=request.user)
             else:
                 Member.objects.filter(pk=member.pk).update(is_active=False)
+                directory.directory_changed()  # an update() sends no signal
         self.message_user(
             request,
             _("%(n)s compte(s) désactivé(s), %(s)s session(s) fermée(s).") % {"n": queryset.count(), "s": ended},

@@ -46,6 +46,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from focal_points import directory
 from focal_points.models import AccountEvent, AccountEventKind, Member
 
 # One place decides which address a request came from (lockout, USSD allow-list, receipt
@@ -336,6 +337,7 @@ def account_disable(*, user: AbstractBaseUser, by: AbstractBaseUser | None = Non
     user.is_active = False
     user.save(update_fields=["is_active"])
     Member.objects.filter(user=user).update(is_active=False)
+    directory.directory_changed()  # an update() sends no signal
     ended = sessions_end(user=user)
     TOTPDevice.objects.filter(user=user).delete()
     AccountEvent.objects.create(user=user, kind=AccountEventKind.DISABLED, by=by, sessions_ended=ended)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from focal_points.models import Audience, Member, OrganisationKind, Role, RoutingRule
+from focal_points.directory import directory
+from focal_points.models import Audience, Member, OrganisationKind, Role
 
 # Which members an audience means.
 AUDIENCE_ROLES: dict[str, tuple[set[str], set[str]]] = {
@@ -61,21 +62,21 @@ def is_on_duty(member: Member, at: datetime) -> bool:
     return False
 
 
-def _members(audience: str) -> QuerySet[Member]:
+def _members(audience: str) -> list[Member]:
     roles, kinds = AUDIENCE_ROLES[audience]
-    members = Member.objects.filter(
-        is_active=True, organisation__is_active=True, role__in=roles, organisation__kind__in=kinds
-    ).prefetch_related("duty_slots")
-    if audience == Audience.GBV_RELAYS:
-        members = members.filter(gbv_trained=True)
-    return members
+    gbv_only = audience == Audience.GBV_RELAYS
+    return [
+        m
+        for m in directory().members
+        if m.role in roles and m.organisation.kind in kinds and (m.gbv_trained or not gbv_only)
+    ]
 
 
-def _at_level(members: QuerySet[Member], level: str, place: Place) -> list[Member]:
+def _at_level(members: list[Member], level: str, place: Place) -> list[Member]:
     value = getattr(place, f"{level}_id")
     if value is None:
         return []
-    return list(members.filter(**{f"areas__{level}_id": value}).distinct())
+    return [m for m in members if any(getattr(area, f"{level}_id") == value for area in m.areas.all())]
 
 
 def _prefer_on_duty(members: list[Member], at: datetime) -> list[Member]:
@@ -86,7 +87,8 @@ def _prefer_on_duty(members: list[Member], at: datetime) -> list[Member]:
 def covering(audience: str, place: Place, at: datetime) -> tuple[list[Member], str]:
     """Members of an audience covering the place, most precise level first: the commune's,
     else the cercle's, else the region's. Off-duty members are skipped while an on-duty
-    one exists at that level."""
+    one exists at that level. Read from the directory kept per process (never stale:
+    focal_points/directory.py); the members returned are shared, read-only."""
     members = _members(audience)
     for level in LEVELS:
         found = _at_level(members, level, place)
@@ -96,7 +98,13 @@ def covering(audience: str, place: Place, at: datetime) -> tuple[list[Member], s
 
 
 def national_coordinators() -> list[Member]:
-    return list(Member.objects.filter(is_active=True, organisation__is_active=True, role=Role.NATIONAL_COORDINATOR))
+    return [m for m in directory().members if m.role == Role.NATIONAL_COORDINATOR]
+
+
+def directory_members(member_ids: list[int]) -> dict[int, Member]:
+    """Active members by id, from the directory (shared, read-only objects)."""
+    by_pk = directory().by_pk
+    return {pk: by_pk[pk] for pk in member_ids if pk in by_pk}
 
 
 def route_report(*, category: str, place: Place, at: datetime | None = None) -> list[Recipient]:
@@ -110,7 +118,7 @@ def route_report(*, category: str, place: Place, at: datetime | None = None) -> 
     """
     at = at or timezone.now()
     recipients: dict[int, Recipient] = {}
-    rules = {rule.audience: rule for rule in RoutingRule.objects.filter(category=category, is_active=True)}
+    rules = {rule.audience: rule for rule in directory().rules.get(category, ())}
     relay_audience = Audience.GBV_RELAYS if Audience.GBV_RELAYS in rules else Audience.RELAYS
     relay_rule = rules[relay_audience].name if relay_audience in rules else "Relais de la zone"
     relays, level = covering(relay_audience, place, at)

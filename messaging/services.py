@@ -511,6 +511,49 @@ def outbound_enqueue_many(
     return created
 
 
+def outbound_enqueue_each(
+    *, messages: Sequence[tuple[str, str]], purpose: str, priority: int = Priority.NORMAL
+) -> list[OutboundMessage | None]:
+    """Queue a few SMS at once (a report's relay notices): ``(number, body)`` pairs, and
+    for each the queued message, or None where the recipient opted out (same order).
+
+    What ``outbound_enqueue`` does for each, in one opt-out query, two multi-row INSERTs
+    (messages, their "queued" events) and one task that sends them all, where one call
+    each took three statements and a publish apiece. Runs inside the caller's
+    transaction; the task is published once it commits.
+    """
+    from messaging import tasks
+
+    prepared = []
+    for number, body in messages:
+        canonical = normalize_msisdn(number) or number.strip()
+        prepared.append((canonical, body, pseudonym_candidates(canonical)))
+    if not prepared:
+        return []
+    every = [pseudonym for *_, pseudonyms in prepared for pseudonym in pseudonyms]
+    opted_out = set(OptOut.objects.filter(pseudonym__in=every).values_list("pseudonym", flat=True)) if every else set()
+    created_at = timezone.now()
+    rows = [
+        OutboundMessage(
+            recipient=canonical,
+            recipient_pseudonym=pseudonyms[0],
+            body=body,
+            purpose=purpose,
+            priority=priority,
+            created_at=created_at,
+        )
+        for canonical, body, pseudonyms in prepared
+        if opted_out.isdisjoint(pseudonyms)
+    ]
+    created = iter(OutboundMessage.objects.bulk_create(rows))
+    OutboundEvent.objects.bulk_create(
+        [OutboundEvent(message=m, status=OutboundStatus.QUEUED, at=created_at) for m in rows]
+    )
+    if rows:
+        enqueue_after_commit(tasks.send_outbound_many, [m.pk for m in rows], priority=int(priority))
+    return [next(created) if opted_out.isdisjoint(pseudonyms) else None for *_, pseudonyms in prepared]
+
+
 def outbound_enqueue_to_pseudonym(
     *, pseudonym: str, body: str, purpose: str, priority: int = Priority.NORMAL
 ) -> OutboundMessage | None:
@@ -635,17 +678,10 @@ def outbound_send(*, message_id: int) -> str:
         reservation = _reserve(candidate, message)
         if reservation is None:
             continue  # a more urgent message took the slot twice: try the next provider
-        if reservation.wait > settings.SMS_MAX_INLINE_WAIT_SECONDS:
+        if reservation.slot < 0 or reservation.wait > settings.SMS_MAX_INLINE_WAIT_SECONDS:
             # The provider's pace is taken for a while: queue it again for its slot (kept
             # for it) rather than hold a worker. Waiting for the pace is no send attempt.
-            _set_status(
-                message,
-                OutboundStatus.QUEUED,
-                "paced",
-                attempts=message.attempts - 1,
-                lane=candidate.lane.key,
-                next_attempt_at=timezone.now() + timedelta(seconds=reservation.wait),
-            )
+            _pace(message, lane=candidate.lane.key, wait=reservation.wait)
             return "paced"
         try:
             result = candidate.backend.send_on(candidate.lane, to=recipient, body=body)
@@ -696,7 +732,12 @@ def outbound_send(*, message_id: int) -> str:
             sent_at=timezone.now(),
         )
         return "sent"
-    code = last_code or "no slot"
+    if not last_code:
+        # No provider failed: more urgent messages took the slots this one waited for.
+        # It is queued again for a moment later, at no cost in attempts, never spun.
+        _pace(message, lane=message.lane, wait=1.0)
+        return "paced"
+    code = last_code
     outage = is_provider_outage(code)
     if message.attempts >= settings.SMS_MAX_SEND_ATTEMPTS and not (outage and _within_outage_window(message)):
         _set_status(message, OutboundStatus.FAILED, f"gave up: {code}", error_code=code[:32], **tried)
@@ -717,6 +758,23 @@ def outbound_send(*, message_id: int) -> str:
     return "retry"
 
 
+def _pace(message: OutboundMessage, *, lane: str, wait: float) -> None:
+    """Queue ``message`` again for its pacing slot: its send task is published for that
+    time (an ETA, by ``tasks.send_outbound``), so it costs nothing until then. A slot
+    further off than SMS_PACED_RECHECK_SECONDS is checked again at that bound instead
+    (the broker hands an ETA task held longer than its visibility timeout out twice);
+    the slot stays reserved for it meanwhile."""
+    wait = min(max(wait, 0.0), settings.SMS_PACED_RECHECK_SECONDS)
+    _set_status(
+        message,
+        OutboundStatus.QUEUED,
+        "paced",
+        attempts=message.attempts - 1,
+        lane=lane,
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+    )
+
+
 def _send_order(
     groups: list[list[routing.Candidate]], *, priority: int, preferred_lane: str
 ) -> list[routing.Candidate]:
@@ -732,9 +790,10 @@ def _send_order(
             if preferred_lane and candidate.lane.key == preferred_lane:
                 return 0.0, candidate
         if len(group) == 1:
-            return pacing.next_free_in(lane=group[0].lane.key, rate=group[0].lane.rate), group[0]
+            return pacing.next_free_in(lane=group[0].lane.key, rate=group[0].lane.rate, priority=priority), group[0]
         return min(
-            ((pacing.next_free_in(lane=c.lane.key, rate=c.lane.rate), c) for c in group), key=lambda pair: pair[0]
+            ((pacing.next_free_in(lane=c.lane.key, rate=c.lane.rate, priority=priority), c) for c in group),
+            key=lambda pair: pair[0],
         )
 
     if len(groups) == 1 and len(groups[0]) == 1:

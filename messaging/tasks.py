@@ -58,11 +58,11 @@ def sweep_inbound() -> dict[str, int]:
     return done
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
-def send_outbound(self, message_id: int) -> str:
+def _send_and_reschedule(message_id: int) -> str:
     outcome = services.outbound_send(message_id=message_id)
     # "not-due": delivered before its time (a duplicate, or a timer running early):
-    # queued again for its time rather than left to the sweep.
+    # queued again for its time rather than left to the sweep. "paced": published for
+    # its pacing slot (an ETA), so it costs nothing until then.
     if outcome in {"retry", "paced", "not-due"}:
         from messaging.models import OutboundMessage
 
@@ -70,6 +70,28 @@ def send_outbound(self, message_id: int) -> str:
         if row and row["next_attempt_at"] is not None:
             send_outbound.apply_async(args=[message_id], eta=row["next_attempt_at"], priority=row["priority"])
     return outcome
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True)
+def send_outbound(self, message_id: int) -> str:
+    return _send_and_reschedule(message_id)
+
+
+@shared_task(acks_late=True)
+def send_outbound_many(message_ids: list[int]) -> dict[str, int]:
+    """A report's relay notices, queued together (``outbound_enqueue_each``): sent one
+    after the other in this one task; each that must wait for its pacing slot gets its
+    own ``send_outbound`` for that time. One bad message never stops the others (each
+    row stays queued: the outbound sweep takes what this task did not finish)."""
+    done: dict[str, int] = {}
+    for message_id in message_ids:
+        try:
+            outcome = _send_and_reschedule(message_id)
+        except Exception:
+            logger.exception("send_outbound_many: SMS %s raised; the others go on", message_id)
+            outcome = "error"
+        done[outcome] = done.get(outcome, 0) + 1
+    return done
 
 
 @shared_task(acks_late=True)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from focal_points.models import Audience, Member, Role
 from focal_points.models import Category as _Category
-from focal_points.selectors import Place, covering, route_report
+from focal_points.selectors import Place, covering, directory_members, route_report
 from messaging import services as messaging
 from messaging.models import Channel, Priority
 from places.models import Commune
@@ -310,11 +310,16 @@ def report_awaiting_consent(*, sender_pseudonym: str) -> Report | None:
 
 def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> None:
     """A neutral notice: reference, category and place; never the reporter's words."""
-    members = Member.objects.in_bulk([r.member_id for r in recipients])
+    # From the routing directory this process keeps (it chose them): no query.
+    members = directory_members([r.member_id for r in recipients])
+    missing = [r.member_id for r in recipients if r.member_id not in members]
+    if missing:
+        members.update(Member.objects.in_bulk(missing))
     place = to_gsm7(report.place_label or "lieu inconnu")[:PLACE_MAX_CHARS]
     priority = Priority.URGENT if report.category in URGENT_CATEGORIES else Priority.NORMAL
     now = now_minute()
     notified: list[int] = []
+    to_send: list[tuple[ReportRecipient, tuple[str, str]]] = []
     for recipient in recipients:
         member = members[recipient.member_id]
         if not member.phone:
@@ -323,7 +328,13 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
         body = staff_text(
             "new_report", language, ref=report.reference, category=category_word(report.category, language), place=place
         )
-        if messaging.outbound_enqueue(to_number=member.phone, body=body, purpose="relay_notice", priority=priority):
+        to_send.append((recipient, (member.phone, body)))
+    # All of a report's notices in one go: one opt-out query, two INSERTs, one task.
+    queued = messaging.outbound_enqueue_each(
+        messages=[message for _, message in to_send], purpose="relay_notice", priority=priority
+    )
+    for (recipient, _), message in zip(to_send, queued, strict=True):
+        if message is not None:
             recipient.notified_at = now
             notified.append(recipient.member_id)
     if notified:

@@ -22,9 +22,16 @@ def _fresh_cache() -> Iterator[None]:
     """Lockout counters, locks and the place index must not leak from one test to the next."""
     from django.core.cache import cache
 
+    from focal_points import directory
+    from veille import task_metrics
+
     cache.clear()
+    # What this process remembers of the cache goes with it.
+    task_metrics._known.clear()
+    directory.forget()
     yield
     cache.clear()
+    directory.forget()
 
 
 @pytest.fixture(scope="session")

@@ -145,7 +145,8 @@ if REDIS_URL:
     # own: it must keep nothing on disk (save "", appendonly no; checked at start-up by
     # veille.ratelimit.cache_persistence_problems), while the broker's may persist.
     CACHE_REDIS_URL = envstr("CACHE_REDIS_URL", REDIS_URL)
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}}
+    # veille.cache: Django's Redis cache with one client per process (see there why).
+    CACHES = {"default": {"BACKEND": "veille.cache.RedisCache", "LOCATION": CACHE_REDIS_URL}}
 else:
     # Embedded default: Celery on kombu's filesystem transport, so the worker and the
     # scheduler run for real without Redis (one machine only).
@@ -369,7 +370,13 @@ GATEWAY_DOWN_HANDLERS = envlist("GATEWAY_DOWN_HANDLERS", ["focal_points.notifica
 
 # Twilio's pace (and that of SMS_BACKEND when set).
 SMS_SEND_RATE_PER_SECOND = envfloat("SMS_SEND_RATE_PER_SECOND", 1.0, minimum=0.01)
-SMS_MAX_INLINE_WAIT_SECONDS = envfloat("SMS_MAX_INLINE_WAIT_SECONDS", 5.0, minimum=0)
+# A send whose pacing slot is nearer than this sleeps for it; a later one is queued again
+# for its slot (an ETA task) and frees the worker. Small: a sleeping worker process sends
+# nothing else meanwhile (two of them are the whole worker in the P4 set-up).
+SMS_MAX_INLINE_WAIT_SECONDS = envfloat("SMS_MAX_INLINE_WAIT_SECONDS", 0.5, minimum=0)
+# A paced SMS whose slot is further off is looked at again after this long (its slot kept):
+# under the broker's visibility timeout, past which Redis hands an ETA task out twice.
+SMS_PACED_RECHECK_SECONDS = envfloat("SMS_PACED_RECHECK_SECONDS", 120.0, minimum=1)
 SMS_MAX_SEND_ATTEMPTS = envint("SMS_MAX_SEND_ATTEMPTS", 6, minimum=1)
 # A provider outage (timeouts, network errors, 5xx) is retried past the attempt cap for
 # this long after the SMS was queued, at most this many seconds apart.
