@@ -3,8 +3,8 @@
 The shape of the inbound path, which is what "nothing lost" rests on:
 
 1. ``inbound_store`` writes the encrypted input in one INSERT (unique on the provider's
-   message id, so a redelivery is recognised) and schedules processing after commit. If
-   the broker is down the row simply stays ``pending``.
+   message id, so a redelivery is recognised) and hands its id to the worker after
+   commit (``messaging/handoff.py``). If the broker is down the row simply stays ``pending``.
 2. ``inbound_process`` locks the row, lets the first willing handler act, and marks it
    processed in the same transaction: a crash or database error rolls everything back
    and a later attempt (Celery retry, or ``sweep_inbound``) starts clean.
@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import KombuError
 
-from messaging import pacing, routing
+from messaging import handoff, pacing, routing
 from messaging.backends import BaseSmsBackend, PermanentSendError, TransientSendError, get_backend
 from messaging.models import (
     ContactVaultEntry,
@@ -166,8 +166,6 @@ def inbound_store(
     The sender's number travels inside the encrypted payload only until processing moves
     it to the contact vault.
     """
-    from messaging import tasks
-
     canonical = normalize_msisdn(sender) or sender.strip()
     payload = {"body": body[: settings.INBOUND_SMS_MAX_CHARS], "num_media": num_media, "reply_to": canonical}
     if media_urls:
@@ -184,7 +182,7 @@ def inbound_store(
                 payload=payload,
                 received_at=now_minute(),
             )
-            enqueue_after_commit(tasks.process_inbound, message.pk)
+            handoff.inbound_hand_off(message.pk)
     except IntegrityError:
         existing = InboundMessage.objects.get(provider=provider, provider_message_id=provider_message_id)
         return existing, False
