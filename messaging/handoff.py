@@ -37,6 +37,8 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.db import transaction
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,10 @@ def client() -> redis.Redis:
             url,
             socket_connect_timeout=options.get("socket_connect_timeout", 1),
             socket_timeout=options.get("socket_timeout", 5),
-            retry_on_timeout=False,
+            # One immediate retry on a broken connection (a pooled one from before a Redis
+            # restart), none on a timeout: redis-py's default (three, with back-off)
+            # would hold a webhook for three socket timeouts on a hung Redis.
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
         )
         _clients[url] = found
     return found
