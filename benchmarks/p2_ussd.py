@@ -44,6 +44,7 @@ def _error_screens() -> frozenset[str]:
         return frozenset()
     return frozenset(f"END {value}" for value in T.get("error", {}).values())
 
+
 SERVICE_CODE = "*555#"
 
 

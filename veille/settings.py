@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "veille.privacy.SecurityHeadersMiddleware",
+    # The providers' SMS webhooks (FAST_PATHS) leave the chain here: none of what
+    # follows serves them (veille/fastpath.py).
+    "veille.fastpath.FastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +84,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Exact paths that skip the session, language, CSRF, user and message middleware: the
+# providers' signed SMS and delivery-status webhooks, which use none of them.
+FAST_PATHS = ("/channels/twilio/sms/", "/channels/twilio/status/", "/channels/android/webhook/")
 
 ROOT_URLCONF = "veille.urls"
 WSGI_APPLICATION = "veille.wsgi.application"
