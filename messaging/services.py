@@ -43,7 +43,7 @@ from messaging.models import (
     Priority,
 )
 from messaging.providers import provider
-from veille.phones import normalize_msisdn, pseudonym_candidates, pseudonym_for
+from veille.phones import normalize_msisdn, pseudonym_candidates, pseudonym_of_canonical
 from veille.timeutil import now_minute
 
 logger = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def inbound_store(
     fields = {
         "provider": provider,
         "provider_message_id": provider_message_id,
-        "sender_pseudonym": pseudonym_for(canonical),
+        "sender_pseudonym": pseudonym_of_canonical(canonical),
         "payload": payload,
         "received_at": now_minute(),
     }
