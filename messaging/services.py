@@ -191,12 +191,51 @@ def inbound_store(
             # The webhook's case: one INSERT that commits itself (no BEGIN, no COMMIT:
             # two round trips fewer per SMS), then the hand-off, which on_commit runs at
             # once outside a transaction. A redelivery fails the INSERT alone.
-            message = InboundMessage.objects.create(**fields)
+            message = _inbound_insert(InboundMessage(**fields))
             handoff.inbound_hand_off(message.pk)
     except IntegrityError:
         existing = InboundMessage.objects.get(provider=provider, provider_message_id=provider_message_id)
         return existing, False
     return message, True
+
+
+@lru_cache(maxsize=4)
+def _inbound_insert_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    """The INSERT of one inbound row, compiled once per process (and database vendor)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in InboundMessage._meta.concrete_fields if not f.primary_key)
+    # Names from the model's own metadata, quoted by the backend; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
+        quote(InboundMessage._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(InboundMessage._meta.pk.column),
+    )
+    return sql, fields
+
+
+def _inbound_insert(message: InboundMessage) -> InboundMessage:
+    """``message.save()`` in one statement prepared once: the ORM compiled the same INSERT
+    for every SMS, about 170 us of CPU, an eighth of the webhook's cost (measured beside
+    the same statement through a cursor). Each value still goes through its field's
+    ``pre_save`` and ``get_db_prep_save`` (the payload's encryption, defaults), and the
+    model has no save signal to skip. Where the database cannot return the new id, the
+    ORM's own save."""
+    from django.db import connection
+
+    if not connection.features.can_return_columns_from_insert:
+        message.save(force_insert=True)
+        return message
+    sql, fields = _inbound_insert_sql(connection.vendor)
+    values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (message.pk,) = cursor.fetchone()
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message
 
 
 def _record_attempt(inbound_id: int) -> bool:

@@ -18,6 +18,7 @@ import redis
 from messaging import handoff, services, tasks
 from messaging.models import InboundMessage, InboundStatus
 from reporting.models import Report
+from veille.phones import pseudonym_for
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +250,27 @@ def test_the_embedded_default_hands_off_one_task_per_sms(phone, gazetteer, outbo
 
     assert [list(args) for args in published] == [[InboundMessage.objects.get().pk]]
     assert statuses() == [InboundStatus.PROCESSED]
+
+
+def test_the_webhook_s_own_insert_stores_what_the_orm_would(transactional_db, gazetteer, monkeypatch):
+    """Outside a transaction (the webhook's case) the row is written by one prepared
+    INSERT (services._inbound_insert): the same row as the ORM's, encrypted payload
+    included, handed off once, and a redelivery still returns the first row."""
+    handed: list[int] = []
+    monkeypatch.setattr(handoff, "inbound_hand_off", handed.append)  # the row alone, unprocessed
+
+    message, created = services.inbound_store(
+        provider="twilio", provider_message_id="SM" + "a" * 32, sender="76 12 34 56", body=BODY, num_media=1
+    )
+    again, created_again = services.inbound_store(
+        provider="twilio", provider_message_id="SM" + "a" * 32, sender="76 12 34 56", body="other"
+    )
+
+    stored = InboundMessage.objects.get()
+    assert (created, created_again) == (True, False)
+    assert message.pk == again.pk == stored.pk
+    assert handed == [stored.pk]
+    assert not message._state.adding
+    assert stored.payload == {"body": BODY, "num_media": 1, "reply_to": "+22376123456"}
+    assert (stored.status, stored.attempts) == (InboundStatus.PENDING, 0)
+    assert stored.sender_pseudonym == pseudonym_for("+22376123456")
