@@ -31,8 +31,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "py
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 REDIS_BASE_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
-# Appended to every benchmark database's name, so two people benchmarking on one
-# PostgreSQL server (each with their own BENCH_REDIS_DB) never drop each other's world.
+# Appended to every benchmark database's name, so two checkouts benchmarking on one
+# PostgreSQL never drop each other's database (as BENCH_REDIS_DB keeps their Redis apart).
 DB_SUFFIX = os.environ.get("BENCH_DB_SUFFIX", "")
 BASELINE_SETTINGS = "benchmarks.baseline.settings"
 SMS_PATH = "/channels/twilio/sms/"
@@ -144,8 +144,8 @@ class Stack:
 
 def pg_database(name: str) -> str:
     """Drop and create a dedicated PostgreSQL database; returns its URL."""
-    host_url = PG_ADMIN_URL.rstrip("/")
     name += DB_SUFFIX
+    host_url = PG_ADMIN_URL.rstrip("/")
     for sql in (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'):
         subprocess.run(
             ["psql", f"{host_url}/postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
@@ -248,22 +248,31 @@ class Process:
 
 
 def start_gunicorn(
-    stack: Stack, workers: int = 2, threads: int = 2, settings_module: str = BASELINE_SETTINGS
+    stack: Stack,
+    workers: int = 2,
+    threads: int = 2,
+    settings_module: str = BASELINE_SETTINGS,
+    app: str = "veille.wsgi",
+    port: int | None = None,
 ) -> Process:
-    """Gunicorn with the production config file (veille/gunicorn.conf.py), sized for 2 cores."""
+    """Gunicorn with the production config file (veille/gunicorn.conf.py), sized for 2 cores.
+    ``app``/``port``: another WSGI application (P1's bare project) under the same config."""
     env = stack.env(settings_module)
+    port = port or stack.port
+    base_url = f"http://127.0.0.1:{port}"
     env.update(
         {
-            "GUNICORN_BIND": f"127.0.0.1:{stack.port}",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": str(workers),
             "GUNICORN_THREADS": str(threads),
         }
     )
+    name = "gunicorn" if app == "veille.wsgi" else f"gunicorn-{app}"
     proc = Process(
-        "gunicorn",
-        [PYTHON, "-m", "gunicorn", "veille.wsgi", "-c", "veille/gunicorn.conf.py"],
+        name,
+        [PYTHON, "-m", "gunicorn", app, "-c", "veille/gunicorn.conf.py"],
         env,
-        stack.var_dir / "gunicorn.log",
+        stack.var_dir / f"{name}.log",
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -271,7 +280,7 @@ def start_gunicorn(
             raise RuntimeError(f"gunicorn exited:\n{proc.log_text()[-3000:]}")
         try:
             # A GET on the webhook answers 405 once Django is loaded in a worker.
-            urllib.request.urlopen(stack.base_url + SMS_PATH, timeout=2)
+            urllib.request.urlopen(base_url + SMS_PATH, timeout=2)
         except urllib.error.HTTPError:
             return proc
         except OSError:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import random
 import time
 import urllib.error
@@ -32,16 +33,18 @@ from benchmarks.workload import SmsFactory, ussd_request
 DB_NAME = "veille_bench_p2"
 
 
-def _error_screens() -> set[str]:
-    """The USSD error screen in every language: the view answers it with HTTP 200."""
+@functools.cache
+def _error_screens() -> frozenset[str]:
+    """The USSD error screen in every language: the view answers it with HTTP 200.
+    Read when first needed, not at import: the languages come from Django's settings,
+    which ``run.py --help`` or another target never configures."""
     try:
         from reporting.ussd.texts import T
     except ImportError:
-        return set()
-    return {f"END {value}" for value in T.get("error", {}).values()}
+        return frozenset()
+    return frozenset(f"END {value}" for value in T.get("error", {}).values())
 
 
-ERROR_SCREENS = _error_screens()
 SERVICE_CODE = "*555#"
 
 
@@ -98,7 +101,7 @@ async def _phone(
             finally:
                 result.latencies_ms.append((time.perf_counter() - sent) * 1000)
             if text.startswith("END "):
-                if text.strip() in ERROR_SCREENS:
+                if text.strip() in _error_screens():
                     stats["error_screens"] += 1
                 else:
                     stats["sessions_ended"] += 1

@@ -3,8 +3,8 @@
 The shape of the inbound path, which is what "nothing lost" rests on:
 
 1. ``inbound_store`` writes the encrypted input in one INSERT (unique on the provider's
-   message id, so a redelivery is recognised) and schedules processing after commit. If
-   the broker is down the row simply stays ``pending``.
+   message id, so a redelivery is recognised) and hands its id to the worker after
+   commit (``messaging/handoff.py``). If the broker is down the row simply stays ``pending``.
 2. ``inbound_process`` locks the row, lets the first willing handler act, and marks it
    processed in the same transaction: a crash or database error rolls everything back
    and a later attempt (Celery retry, or ``sweep_inbound``) starts clean.
@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import KombuError
 
-from messaging import pacing, routing
+from messaging import handoff, pacing, routing
 from messaging.backends import BaseSmsBackend, PermanentSendError, TransientSendError, get_backend
 from messaging.models import (
     ContactVaultEntry,
@@ -43,7 +43,7 @@ from messaging.models import (
     Priority,
 )
 from messaging.providers import provider
-from veille.phones import normalize_msisdn, pseudonym_candidates, pseudonym_for
+from veille.phones import normalize_msisdn, pseudonym_candidates, pseudonym_of_canonical
 from veille.timeutil import now_minute
 
 logger = logging.getLogger(__name__)
@@ -166,8 +166,6 @@ def inbound_store(
     The sender's number travels inside the encrypted payload only until processing moves
     it to the contact vault.
     """
-    from messaging import tasks
-
     canonical = normalize_msisdn(sender) or sender.strip()
     payload = {"body": body[: settings.INBOUND_SMS_MAX_CHARS], "num_media": num_media, "reply_to": canonical}
     if media_urls:
@@ -175,20 +173,69 @@ def inbound_store(
     if media_data:
         # Pictures the gateway delivered inline (base64), encrypted with the rest.
         payload["media_data"] = list(media_data)[:10]
+    fields = {
+        "provider": provider,
+        "provider_message_id": provider_message_id,
+        "sender_pseudonym": pseudonym_of_canonical(canonical),
+        "payload": payload,
+        "received_at": now_minute(),
+    }
     try:
-        with transaction.atomic():
-            message = InboundMessage.objects.create(
-                provider=provider,
-                provider_message_id=provider_message_id,
-                sender_pseudonym=pseudonym_for(canonical),
-                payload=payload,
-                received_at=now_minute(),
-            )
-            enqueue_after_commit(tasks.process_inbound, message.pk)
+        if transaction.get_connection().in_atomic_block:
+            # Inside a caller's transaction: a savepoint, so a redelivery's IntegrityError
+            # leaves the caller's transaction usable.
+            with transaction.atomic():
+                message = InboundMessage.objects.create(**fields)
+                handoff.inbound_hand_off(message.pk)
+        else:
+            # The webhook's case: one INSERT that commits itself (no BEGIN, no COMMIT:
+            # two round trips fewer per SMS), then the hand-off, which on_commit runs at
+            # once outside a transaction. A redelivery fails the INSERT alone.
+            message = _inbound_insert(InboundMessage(**fields))
+            handoff.inbound_hand_off(message.pk)
     except IntegrityError:
         existing = InboundMessage.objects.get(provider=provider, provider_message_id=provider_message_id)
         return existing, False
     return message, True
+
+
+@lru_cache(maxsize=4)
+def _inbound_insert_sql(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    """The INSERT of one inbound row, compiled once per process (and database vendor)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in InboundMessage._meta.concrete_fields if not f.primary_key)
+    # Names from the model's own metadata, quoted by the backend; values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
+        quote(InboundMessage._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(InboundMessage._meta.pk.column),
+    )
+    return sql, fields
+
+
+def _inbound_insert(message: InboundMessage) -> InboundMessage:
+    """``message.save()`` in one statement prepared once: the ORM compiled the same INSERT
+    for every SMS, about 170 us of CPU, an eighth of the webhook's cost (measured beside
+    the same statement through a cursor). Each value still goes through its field's
+    ``pre_save`` and ``get_db_prep_save`` (the payload's encryption, defaults), and the
+    model has no save signal to skip. Where the database cannot return the new id, the
+    ORM's own save."""
+    from django.db import connection
+
+    if not connection.features.can_return_columns_from_insert:
+        message.save(force_insert=True)
+        return message
+    sql, fields = _inbound_insert_sql(connection.vendor)
+    values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (message.pk,) = cursor.fetchone()
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message
 
 
 def _record_attempt(inbound_id: int) -> bool:

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from messaging import services, spool
+from messaging import handoff, services, spool
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,13 @@ def process_inbound(self, inbound_id: int) -> str:
         raise self.retry(exc=exc, countdown=min(5 * 2**self.request.retries, 300)) from exc
 
 
+@shared_task(bind=True, acks_late=True)
+def drain_inbound(self) -> dict[str, int]:
+    """Process the ids the webhooks pushed onto the inbound list (messaging/handoff.py);
+    a redelivered drain (its worker killed) first takes the batch it had claimed."""
+    return handoff.drain(drain_id=self.request.id or "inline")
+
+
 @shared_task
 def sweep_inbound() -> dict[str, int]:
     """Process what the normal path missed: broker down at ingest, worker lost mid-task."""
@@ -49,6 +56,8 @@ def sweep_inbound() -> dict[str, int]:
         # SMS a webhook spooled while the database was down become rows first (the
         # drain logs how many).
         spool.spool_drain()
+        # Ids left in the hand-off list by a lost drain get a drain again.
+        handoff.drain_kick()
         for inbound_id in services.inbound_pending_ids(older_than=timedelta(seconds=settings.SWEEP_GRACE_SECONDS)):
             try:
                 if services.inbound_process(inbound_id=inbound_id) == "processed":

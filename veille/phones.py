@@ -42,6 +42,13 @@ def pseudonym_for(raw_number: str) -> str:
     return crypto.keyed_digest(canonical)
 
 
+def pseudonym_of_canonical(canonical: str) -> str:
+    """``pseudonym_for`` of a number already canonical (what ``normalize_msisdn`` returned,
+    or the stripped raw string when it returned None): the same digest without parsing the
+    number a second time (a phonenumbers parse is a tenth of a webhook's own CPU cost)."""
+    return crypto.keyed_digest(canonical)
+
+
 def pseudonym_candidates(raw_number: str) -> list[str]:
     """Pseudonyms under every configured key, newest first, for lookups mid-rotation."""
     canonical = normalize_msisdn(raw_number) or raw_number.strip()

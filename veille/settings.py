@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "veille.privacy.SecurityHeadersMiddleware",
+    # The providers' SMS webhooks (FAST_PATHS) leave the chain here: none of what
+    # follows serves them (veille/fastpath.py).
+    "veille.fastpath.FastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +84,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Exact paths that skip the session, language, CSRF, user and message middleware: the
+# providers' signed SMS and delivery-status webhooks, which use none of them.
+FAST_PATHS = ("/channels/twilio/sms/", "/channels/twilio/status/", "/channels/android/webhook/")
 
 ROOT_URLCONF = "veille.urls"
 WSGI_APPLICATION = "veille.wsgi.application"
@@ -389,6 +396,12 @@ REPORT_RETENTION_DAYS = envint("REPORT_RETENTION_DAYS", 365, minimum=1)
 INBOUND_RETENTION_DAYS = envint("INBOUND_RETENTION_DAYS", 7, minimum=1)
 OUTBOUND_RETENTION_DAYS = envint("OUTBOUND_RETENTION_DAYS", 30, minimum=1)
 INBOUND_MAX_ATTEMPTS = envint("INBOUND_MAX_ATTEMPTS", 10, minimum=1)
+# How the webhook hands a stored SMS to the worker (messaging/handoff.py): "list", one
+# pipelined push onto a Redis list drained by the worker (one Celery task per burst, not
+# per SMS), with Redis; "task", one Celery task per SMS, the embedded default's way.
+INBOUND_HANDOFF = envchoice("INBOUND_HANDOFF", "list" if REDIS_URL else "task", {"list", "task"})
+# Ids one drain task takes at once before it queues its continuation.
+INBOUND_DRAIN_BATCH = envint("INBOUND_DRAIN_BATCH", 20, minimum=1, maximum=1000)
 INBOUND_SMS_MAX_CHARS = envint("INBOUND_SMS_MAX_CHARS", 4000, minimum=160)
 # Where a webhook keeps SMS (encrypted) while the database is down; shared by web and worker.
 INBOUND_SPOOL_DIR = Path(envstr("INBOUND_SPOOL_DIR", str(VAR_DIR / "spool")))

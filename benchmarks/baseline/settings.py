@@ -12,6 +12,8 @@ from veille.settings import *  # noqa: F403
 ROOT_URLCONF = "benchmarks.baseline.urls"
 # Registers benchmarks/baseline/tasks.py with the workers (P4's bare task); no models.
 INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.baseline"]  # noqa: F405
+# The bare views take the webhooks' way through the middleware (veille/fastpath.py).
+FAST_PATHS = (*FAST_PATHS, "/channels/bench-baseline/sms/", "/channels/bench-baseline/android/")  # noqa: F405
 
 if os.environ.get("BENCH_BROKER_POLLING_INTERVAL"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

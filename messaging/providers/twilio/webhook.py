@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -34,6 +35,13 @@ def public_url(request: HttpRequest) -> str:
     return settings.PUBLIC_BASE_URL + request.get_full_path()
 
 
+@lru_cache(maxsize=2)
+def _validator(token: str) -> RequestValidator:
+    """One validator per token and process, not one per request (a rotated token in the
+    settings gets its own)."""
+    return RequestValidator(token)
+
+
 def signature_is_valid(request: HttpRequest) -> bool:
     if not enabled(PROVIDER):
         # Not enabled here: no token to check against, nothing accepted.
@@ -41,8 +49,7 @@ def signature_is_valid(request: HttpRequest) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-    return validator.validate(public_url(request), request.POST, signature)
+    return _validator(settings.TWILIO_AUTH_TOKEN).validate(public_url(request), request.POST, signature)
 
 
 def twiml(body: str = EMPTY_TWIML, status: int = 200) -> HttpResponse:
