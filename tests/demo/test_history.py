@@ -23,9 +23,10 @@ def test_sixty_days_of_history_through_every_stage(deployment):
     with CaptureQueriesContext(connection) as queries:
         counts = history_build()
     # ``make run`` builds this on every fresh start: its cost is held by the queries it
-    # makes per report (about 74 today), not by a wall-clock limit that a loaded machine
-    # breaks.
-    assert len(queries) <= 80 * counts["reports"], len(queries)
+    # makes per report (about 83 today), not by a wall-clock limit that a loaded machine
+    # breaks. (The routing directory is read afresh inside a transaction that changed it,
+    # as this build's is: about 9 of those queries.)
+    assert len(queries) <= 90 * counts["reports"], len(queries)
 
     reports = Report.objects.all()
     assert counts["reports"] == reports.count() >= 100
