@@ -24,6 +24,14 @@ from veille.phones import number_variants
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _one_task_per_sms(settings) -> None:
+    """These faults are those of the per-SMS task (the embedded default's hand-off, and
+    the one the list's drain hands a failing id to); the Redis list's own faults (Redis
+    down at the webhook, a killed drain, a doubled id) are in test_handoff.py."""
+    settings.INBOUND_HANDOFF = "task"
+
 NUMBER = "+22376123456"  # the `phone` fixture's number
 BODY = "attaque au marche de Boni, 3 blesses"
 
