@@ -32,6 +32,7 @@ def _one_task_per_sms(settings) -> None:
     down at the webhook, a killed drain, a doubled id) are in test_handoff.py."""
     settings.INBOUND_HANDOFF = "task"
 
+
 NUMBER = "+22376123456"  # the `phone` fixture's number
 BODY = "attaque au marche de Boni, 3 blesses"
 
