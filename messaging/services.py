@@ -506,6 +506,15 @@ _IN_CHUNK = 500
 DISPATCH_CHUNK = 100
 
 
+def _opted_out_among(pseudonyms: list[str]) -> set[str]:
+    """Which of these pseudonyms opted out: one query per ``_IN_CHUNK`` of them."""
+    opted_out: set[str] = set()
+    for start in range(0, len(pseudonyms), _IN_CHUNK):
+        chunk = pseudonyms[start : start + _IN_CHUNK]
+        opted_out.update(OptOut.objects.filter(pseudonym__in=chunk).values_list("pseudonym", flat=True))
+    return opted_out
+
+
 def outbound_enqueue_many(
     *, messages: Iterable[tuple[str, str]], purpose: str, priority: int = Priority.NORMAL
 ) -> list[OutboundMessage]:
@@ -526,11 +535,7 @@ def outbound_enqueue_many(
             continue
         seen.add(canonical)
         prepared.append((canonical, body, pseudonym_candidates(canonical)))
-    candidates = [pseudonym for *_, pseudonyms in prepared for pseudonym in pseudonyms]
-    opted_out: set[str] = set()
-    for start in range(0, len(candidates), _IN_CHUNK):
-        chunk = candidates[start : start + _IN_CHUNK]
-        opted_out.update(OptOut.objects.filter(pseudonym__in=chunk).values_list("pseudonym", flat=True))
+    opted_out = _opted_out_among([pseudonym for *_, pseudonyms in prepared for pseudonym in pseudonyms])
     with transaction.atomic():
         created = OutboundMessage.objects.bulk_create(
             [
@@ -577,8 +582,7 @@ def outbound_enqueue_each(
         prepared.append((canonical, body, pseudonym_candidates(canonical)))
     if not prepared:
         return []
-    every = [pseudonym for *_, pseudonyms in prepared for pseudonym in pseudonyms]
-    opted_out = set(OptOut.objects.filter(pseudonym__in=every).values_list("pseudonym", flat=True)) if every else set()
+    opted_out = _opted_out_among([pseudonym for *_, pseudonyms in prepared for pseudonym in pseudonyms])
     created_at = timezone.now()
     rows = [
         OutboundMessage(
