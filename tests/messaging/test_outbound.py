@@ -11,6 +11,7 @@ from typing import ClassVar
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from messaging import services, tasks
@@ -439,3 +440,38 @@ def test_a_task_delivered_long_before_its_time_is_queued_again_for_it(backend):
     publish.assert_called_once()
     assert publish.call_args.kwargs["eta"] == due
     assert backend.calls == []
+
+
+# A send's statements, from the queued row to "sent" with its two event rows. PostgreSQL
+# writes each status change and its event in one statement (messaging/services.py,
+# ``_claim_in_one_statement`` and ``_save_status_in_one_statement``): the claim in its
+# savepoint (3) and the "sent" change (1); SQLite goes through the ORM (the locking read,
+# then an UPDATE and an INSERT per change, in the savepoint: 7).
+SEND_BUDGET = {"postgresql": 4, "sqlite": 7}
+
+
+def test_a_send_stays_within_its_statement_budget(settings, django_assert_max_num_queries) -> None:
+    settings.SMS_BACKEND = "messaging.backends.locmem.LocmemBackend"
+    message = queued()
+    with django_assert_max_num_queries(SEND_BUDGET[connection.vendor]):
+        assert services.outbound_send(message_id=message.pk) == "sent"
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.SENT and message.attempts == 1
+    assert message.provider == "locmem" and message.provider_message_id
+    assert events(message) == ["queued", "sending", "sent"]
+
+
+def test_a_send_the_one_statement_claim_passes_over_is_explained(settings) -> None:
+    """Opted out, not due or already sent: the claim statement leaves the row alone and
+    the full look gives the reason, as before."""
+    settings.SMS_BACKEND = "messaging.backends.locmem.LocmemBackend"
+    later = queued()
+    OutboundMessage.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert services.outbound_send(message_id=later.pk) == "not-due"
+    stopped = queued()
+    # Recorded as the opt-out of another process would be, after the message was queued.
+    OptOut.objects.create(pseudonym=stopped.recipient_pseudonym)
+    assert services.outbound_send(message_id=stopped.pk) == "cancelled"
+    assert services.outbound_send(message_id=stopped.pk) == "already-done"
+    assert services.outbound_send(message_id=999_999) == "missing"
+    assert events(later) == ["queued"] and events(stopped) == ["queued", "cancelled"]
