@@ -167,15 +167,20 @@ def drain(*, drain_id: str) -> dict[str, int]:
         continues = _publish_now()
     else:
         continues = False
-    for inbound_id in ids:
-        try:
-            if services.inbound_process(inbound_id=inbound_id) == "processed":
-                done["processed"] += 1
-        except Exception:
-            # The row counted its attempt and stays pending; the per-SMS task retries it
-            # with back-off (and the sweep still has it if that publish fails).
-            done["errors"] += 1
-            services.enqueue_after_commit(tasks.process_inbound, inbound_id, countdown=5)
+    with services.copy_deletions_batched() as copies:
+        for inbound_id in ids:
+            try:
+                if services.inbound_process(inbound_id=inbound_id) == "processed":
+                    done["processed"] += 1
+            except Exception:
+                # The row counted its attempt and stays pending; the per-SMS task retries
+                # it with back-off (and the sweep still has it if that publish fails).
+                done["errors"] += 1
+                services.enqueue_after_commit(tasks.process_inbound, inbound_id, countdown=5)
+    if copies:
+        # The batch's copies at the provider, deleted by one task. A lost publish leaves
+        # them to the provider's own retention, as a lost per-message task did.
+        services.enqueue_after_commit(tasks.delete_provider_copies, copies)
     conn.delete(claim_key)
     if not continues:
         _release(conn)

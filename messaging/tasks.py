@@ -68,16 +68,12 @@ def sweep_inbound() -> dict[str, int]:
 
 
 def _send_and_reschedule(message_id: int) -> str:
-    outcome = services.outbound_send(message_id=message_id)
+    outcome, due = services.outbound_send_and_due(message_id=message_id)
     # "not-due": delivered before its time (a duplicate, or a timer running early):
     # queued again for its time rather than left to the sweep. "paced": published for
     # its pacing slot (an ETA), so it costs nothing until then.
-    if outcome in {"retry", "paced", "not-due"}:
-        from messaging.models import OutboundMessage
-
-        row = OutboundMessage.objects.filter(pk=message_id).values("next_attempt_at", "priority").first()
-        if row and row["next_attempt_at"] is not None:
-            send_outbound.apply_async(args=[message_id], eta=row["next_attempt_at"], priority=row["priority"])
+    if due is not None and due.next_attempt_at is not None:
+        send_outbound.apply_async(args=[message_id], eta=due.next_attempt_at, priority=due.priority)
     return outcome
 
 
@@ -154,6 +150,24 @@ def delete_provider_copy(self, inbound_id: int) -> bool:
         return services.delete_provider_copy(inbound_id=inbound_id)
     except TransientSendError as exc:
         raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+
+
+@shared_task(acks_late=True)
+def delete_provider_copies(inbound_ids: list[int]) -> int:
+    """A drained batch's provider copies, deleted one after the other in one task. One
+    that fails transiently gets its own ``delete_provider_copy`` (its retries and back-
+    off); one that raises otherwise is logged, and the others go on."""
+    from messaging.backends import TransientSendError
+
+    deleted = 0
+    for inbound_id in inbound_ids:
+        try:
+            deleted += bool(services.delete_provider_copy(inbound_id=inbound_id))
+        except TransientSendError:
+            services.enqueue_after_commit(delete_provider_copy, inbound_id, countdown=60)
+        except Exception:
+            logger.exception("delete_provider_copies: inbound %s raised; the others go on", inbound_id)
+    return deleted
 
 
 @shared_task(bind=True, max_retries=5, acks_late=True)

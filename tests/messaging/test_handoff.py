@@ -274,3 +274,56 @@ def test_the_webhook_s_own_insert_stores_what_the_orm_would(transactional_db, ga
     assert stored.payload == {"body": BODY, "num_media": 1, "reply_to": "+22376123456"}
     assert (stored.status, stored.attempts) == (InboundStatus.PENDING, 0)
     assert stored.sender_pseudonym == pseudonym_for("+22376123456")
+
+
+@requires_redis
+def test_a_drained_batch_s_provider_copies_are_deleted_by_one_task(
+    list_mode, phone, gazetteer, outbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from messaging.backends import locmem
+
+    list_mode.set(handoff.FLAG_KEY, "1")
+    for n in range(3):
+        phone.send(f"{BODY} ({n})")
+    published: list[list[int]] = []
+    batch_task = tasks.delete_provider_copies.apply_async
+
+    def one_task_for_the_batch(*args, **kwargs):
+        published.append(list(kwargs["args"][0]))
+        return batch_task(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.delete_provider_copies, "apply_async", one_task_for_the_batch)
+    monkeypatch.setattr(tasks.delete_provider_copy, "apply_async", lambda *a, **k: pytest.fail("one task per SMS"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.drain_inbound.apply().get()["processed"] == 3
+
+    ids = list(InboundMessage.objects.order_by("pk").values_list("pk", flat=True))
+    assert published == [ids]
+    assert sorted(locmem.deleted_copies) == sorted(InboundMessage.objects.values_list("provider_message_id", flat=True))
+
+
+def test_a_copy_that_fails_transiently_gets_its_own_task_and_the_others_go_on(
+    monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from messaging.backends import TransientSendError
+
+    tried: list[int] = []
+
+    def delete(*, inbound_id: int) -> bool:
+        tried.append(inbound_id)
+        if inbound_id == 2:
+            raise TransientSendError("timeout")
+        if inbound_id == 3:
+            raise ValueError("a bug")
+        return True
+
+    retried: list[tuple] = []
+    monkeypatch.setattr(services, "delete_provider_copy", delete)
+    monkeypatch.setattr(tasks.delete_provider_copy, "apply_async", lambda *a, **k: retried.append(k["args"]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.delete_provider_copies.apply(args=[[1, 2, 3, 4]]).get() == 2
+
+    assert tried == [1, 2, 3, 4]
+    assert retried == [(2,)]
