@@ -705,7 +705,12 @@ def _set_status(message: OutboundMessage, status: str, detail: str = "", **field
             handler(message)
 
 
-_EVENT_FIELDS = ("message", "status", "at", "detail")
+def _event_table_and_columns(connection: Any) -> tuple[str, str]:
+    """The event table and its columns (message, status, at, detail), quoted, for the
+    statements below that write an event beside its message's change."""
+    meta, quote = OutboundEvent._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("message", "status", "at", "detail"))
+    return quote(meta.db_table), columns
 
 
 def _save_status_in_one_statement(
@@ -721,20 +726,20 @@ def _save_status_in_one_statement(
     if connection.vendor != "postgresql":
         return False
     quote = connection.ops.quote_name
-    meta, event_meta = OutboundMessage._meta, OutboundEvent._meta
+    meta = OutboundMessage._meta
     columns, values = [], []
     for name in names:
         model_field = meta.get_field(name)
         columns.append(f"{quote(model_field.column)} = %s")
         values.append(model_field.get_db_prep_save(getattr(message, name), connection))
-    event_at = event_meta.get_field("at").get_db_prep_save(at, connection)
-    event_columns = ", ".join(quote(event_meta.get_field(name).column) for name in _EVENT_FIELDS)
+    event_at = OutboundEvent._meta.get_field("at").get_db_prep_save(at, connection)
+    event_table, event_columns = _event_table_and_columns(connection)
     # Identifiers come from the models' metadata, every value is a bound parameter.
     table, pk = quote(meta.db_table), quote(meta.pk.column)
     sql = (
         f"WITH changed AS (UPDATE {table} SET {', '.join(columns)} WHERE {pk} = %s "  # noqa: S608
         f"RETURNING {pk}) "
-        f"INSERT INTO {quote(event_meta.db_table)} ({event_columns}) "
+        f"INSERT INTO {event_table} ({event_columns}) "
         f"SELECT {pk}, %s, %s, %s FROM changed"
     )
     with transaction.mark_for_rollback_on_error(using=connection.alias), connection.cursor() as cursor:
@@ -769,7 +774,7 @@ def outbound_send_and_due(*, message_id: int) -> tuple[str, OutboundMessage | No
         if outcome != "claimed":
             return outcome, message
     assert message is not None
-    outcome = _send_claimed(message, message.recipient, message.body)
+    outcome = _send_claimed(message)
     return outcome, message if outcome in {"retry", "paced"} else None
 
 
@@ -783,16 +788,16 @@ def _claim_in_one_statement(message_id: int, now: datetime) -> OutboundMessage |
     if connection.vendor != "postgresql":
         return None
     quote = connection.ops.quote_name
-    meta, event_meta = OutboundMessage._meta, OutboundEvent._meta
+    meta = OutboundMessage._meta
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    event_columns = ", ".join(quote(event_meta.get_field(name).column) for name in _EVENT_FIELDS)
+    event_table, event_columns = _event_table_and_columns(connection)
     # Identifiers come from the models' metadata, every value is a bound parameter.
     sql = (
         f"WITH claimed AS (UPDATE {table} AS m SET status = %s, attempts = m.attempts + 1, claimed_at = %s "  # noqa: S608
         f"WHERE m.{pk} = %s AND m.status = %s AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= %s) "
         f"AND NOT EXISTS (SELECT 1 FROM {quote(OptOut._meta.db_table)} AS o "
         f"WHERE o.pseudonym = m.recipient_pseudonym) RETURNING m.*), "
-        f"event AS (INSERT INTO {quote(event_meta.db_table)} ({event_columns}) "
+        f"event AS (INSERT INTO {event_table} ({event_columns}) "
         f"SELECT {pk}, %s, CASE WHEN coarse_times THEN %s ELSE %s END, '' FROM claimed) "
         f"SELECT * FROM claimed"
     )
@@ -842,9 +847,10 @@ def _claim_or_explain(message_id: int, now: datetime) -> tuple[str, OutboundMess
     return "claimed", message
 
 
-def _send_claimed(message: OutboundMessage, recipient: str, body: str) -> str:
+def _send_claimed(message: OutboundMessage) -> str:
     """Hand a claimed message (status ``sending``) to the first provider of its route
     that takes it."""
+    recipient, body = message.recipient, message.body
     try:
         groups = routing.candidates_for(recipient)
     except Exception as exc:
