@@ -107,13 +107,24 @@ class WrkResult:
         }
 
 
+# Requests per Lua function in the data file: a Lua function holds at most 65,536
+# constants, and each request brings about three of its own (body, signature, sid), so
+# one table of a full-length run's 60,000 requests did not load ("main function has
+# more than 65536 constants").
+LUA_CHUNK = 5000
+
+
 def write_requests(path: Path, requests: list[tuple[str, bytes, dict[str, str]]]) -> None:
-    """The prepared requests as a Lua table of {path, body, headers}."""
-    lines = ["return {"]
-    for url_path, body, headers in requests:
-        fields = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
-        lines.append(f"{{{_lua_string(url_path)}, {_lua_string(body.decode())}, {{{fields}}}}},")
-    lines.append("}")
+    """The prepared requests as a Lua table of {path, body, headers}, built from chunks
+    of ``LUA_CHUNK`` requests, each chunk its own function (its own constants)."""
+    lines = ["local all = {}", "local function add(part) for i = 1, #part do all[#all + 1] = part[i] end end"]
+    for start in range(0, len(requests), LUA_CHUNK):
+        lines.append("add((function() return {")
+        for url_path, body, headers in requests[start : start + LUA_CHUNK]:
+            fields = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in headers.items())
+            lines.append(f"{{{_lua_string(url_path)}, {_lua_string(body.decode())}, {{{fields}}}}},")
+        lines.append("} end)())")
+    lines.append("return all")
     path.write_text("\n".join(lines))
 
 

@@ -28,6 +28,7 @@ from commands import keywords as kw
 from commands import relay
 from commands import texts as t
 from focal_points.models import Member
+from focal_points.selectors import directory_has_phone
 from messaging import services as messaging
 from messaging.models import Priority
 from messaging.services import InboundSms
@@ -198,6 +199,9 @@ def parse_alert_command(body: str, *, tolerant: bool = False) -> AlertCommand | 
 
 def member_for(sms: InboundSms) -> Member | None:
     """The active member whose registered phone sent this, in an active organisation."""
+    if not directory_has_phone(sms.sender_pseudonym):
+        return None  # a resident's phone, the common case: the directory says so, no query
+    # A member's: read afresh (with their organisation and user), not the shared copy.
     return (
         Member.objects.select_related("organisation", "user")
         .filter(phone_pseudonym=sms.sender_pseudonym, is_active=True, organisation__is_active=True)

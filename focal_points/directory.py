@@ -39,6 +39,9 @@ class Directory:
     # category -> active rules
     rules: dict[str, tuple[RoutingRule, ...]]
     by_pk: dict[int, Member] = field(default_factory=dict)
+    # The registered phones' pseudonyms of those members: an SMS from any other phone is
+    # a resident's, known without a query.
+    phone_pseudonyms: frozenset[str] = frozenset()
 
 
 _copy: tuple[str, Directory] | None = None
@@ -58,6 +61,7 @@ def _load() -> Directory:
         members=members,
         rules={category: tuple(found) for category, found in rules.items()},
         by_pk={member.pk: member for member in members},
+        phone_pseudonyms=frozenset(member.phone_pseudonym for member in members if member.phone_pseudonym),
     )
 
 

@@ -107,6 +107,12 @@ def directory_members(member_ids: list[int]) -> dict[int, Member]:
     return {pk: by_pk[pk] for pk in member_ids if pk in by_pk}
 
 
+def directory_has_phone(pseudonym: str) -> bool:
+    """Whether an active member of an active organisation registered the phone with this
+    pseudonym (the directory's copy, never stale: see ``directory.py``)."""
+    return bool(pseudonym) and pseudonym in directory().phone_pseudonyms
+
+
 def route_report(*, category: str, place: Place, at: datetime | None = None) -> list[Recipient]:
     """Who must see a new report.
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from prometheus_client.core import GaugeMetricFamily, Metric
 
-from messaging import selectors
+from messaging import handoff, selectors
 from messaging.models import InboundStatus, OutboundStatus
 
 FAILURE_WINDOW_SECONDS = 3600
@@ -81,3 +81,27 @@ def collect() -> Iterable[Metric]:
         for kind in ("retry", "final"):
             failures.add_metric([provider, kind], failed.get((provider, kind), 0))
     yield failures
+
+
+def collect_handoff() -> Iterable[Metric]:
+    """The inbound hand-off list (``INBOUND_HANDOFF=list``; nothing in task mode). Its own
+    collector: the list lives in the broker's Redis, and a scrape that cannot read it says
+    so in ``veille_metrics_collector_errors`` rather than hide the other figures."""
+    state = handoff.list_state()
+    if state is None:
+        return
+    yield GaugeMetricFamily(
+        "veille_inbound_handoff_waiting",
+        "Inbound SMS ids in the hand-off list, stored and not yet claimed by a drain.",
+        value=state.waiting,
+    )
+    yield GaugeMetricFamily(
+        "veille_inbound_handoff_claimed",
+        "Inbound SMS ids claimed by drains still running (or killed, until redelivered).",
+        value=state.claimed,
+    )
+    yield GaugeMetricFamily(
+        "veille_inbound_handoff_drain_scheduled",
+        "1 while a drain of the hand-off list is published or running.",
+        value=int(state.drain_scheduled),
+    )

@@ -72,6 +72,83 @@ def enqueue_after_commit(task: Any, *args: Any, **options: Any) -> None:
     transaction.on_commit(publish)
 
 
+@dataclass
+class SendBatch:
+    """The sends queued by a drain's messages, as (priority, message id), each added once
+    its message's transaction committed. ``open`` turns False when the drain's block
+    ends: a commit that comes later still (the block ran inside an outer transaction)
+    publishes its sends itself rather than add them to a batch already published."""
+
+    sends: list[tuple[int, int]] = field(default_factory=list)
+    open: bool = True
+
+
+_send_batch: ContextVar[SendBatch | None] = ContextVar("messaging_send_batch", default=None)
+
+
+def _publish_sends(message_ids: list[int], priority: int) -> None:
+    """Queue the send of these just-queued messages once the transaction commits: one
+    task for them all, or, inside ``sends_batched``, a place in the drain's batch."""
+    if not message_ids:
+        return
+    batch = _send_batch.get()
+    if batch is None:
+        _publish_sends_unbatched(message_ids, priority)
+        return
+
+    def gather() -> None:
+        # After the commit: a message whose transaction rolled back is never published.
+        if batch.open:
+            batch.sends.extend((priority, message_id) for message_id in message_ids)
+        else:
+            _publish_sends_unbatched(message_ids, priority)
+
+    transaction.on_commit(gather)
+
+
+def _publish_sends_unbatched(message_ids: list[int], priority: int) -> None:
+    from messaging import tasks
+
+    if len(message_ids) == 1:
+        enqueue_after_commit(tasks.send_outbound, message_ids[0], priority=priority)
+    else:
+        enqueue_after_commit(tasks.send_outbound_many, message_ids, priority=priority)
+
+
+@contextmanager
+def sends_batched() -> Iterator[SendBatch]:
+    """Within this block the SMS that processed messages queue (a report's receipt, its
+    relay notices) are not published one task per call: they gather in the batch
+    yielded, for the caller to publish with ``publish_batched_sends`` (within the block,
+    as often as it likes, and once more at its end). A publish and a task run for the
+    receipt and again for the notices of every report were about a tenth of the
+    worker's CPU per report."""
+    batch = SendBatch()
+    token = _send_batch.set(batch)
+    try:
+        yield batch
+    finally:
+        batch.open = False
+        _send_batch.reset(token)
+
+
+def publish_batched_sends(batch: SendBatch) -> int:
+    """One ``send_outbound_many`` per priority in ``batch`` (the most urgent published
+    first, each with its own priority in the broker, so a relay notice never waits
+    behind a receipt), in the order they were queued; then empties the batch. Returns
+    how many tasks were published. A lost publish only delays: the rows are queued and
+    the outbound sweep sends them."""
+    from messaging import tasks
+
+    by_priority: dict[int, list[int]] = {}
+    for priority, message_id in batch.sends:
+        by_priority.setdefault(priority, []).append(message_id)
+    batch.sends.clear()
+    for priority in sorted(by_priority):
+        enqueue_after_commit(tasks.send_outbound_many, by_priority[priority], priority=priority)
+    return len(by_priority)
+
+
 # --- Per-message memo ----------------------------------------------------------------
 
 
@@ -504,7 +581,6 @@ def _enqueue(
     """``outbound_enqueue``; ``also_check`` is one more pseudonym whose opt-out stops the
     message, checked in the same query as the number's own pseudonyms. ``coarse``: a
     message to a reporter, whose times are kept to the minute."""
-    from messaging import tasks
 
     canonical = normalize_msisdn(to_number) or to_number.strip()
     candidates = pseudonym_candidates(canonical)
@@ -522,7 +598,7 @@ def _enqueue(
         created_at=created,
     )
     OutboundEvent.objects.create(message=message, status=OutboundStatus.QUEUED, at=created)
-    enqueue_after_commit(tasks.send_outbound, message.pk, priority=int(priority))
+    _publish_sends([message.pk], int(priority))
     return message
 
 
@@ -600,7 +676,6 @@ def outbound_enqueue_each(
     each took three statements and a publish apiece. Runs inside the caller's
     transaction; the task is published once it commits.
     """
-    from messaging import tasks
 
     prepared = []
     for number, body in messages:
@@ -626,8 +701,7 @@ def outbound_enqueue_each(
     OutboundEvent.objects.bulk_create(
         [OutboundEvent(message=m, status=OutboundStatus.QUEUED, at=created_at) for m in rows]
     )
-    if rows:
-        enqueue_after_commit(tasks.send_outbound_many, [m.pk for m in rows], priority=int(priority))
+    _publish_sends([m.pk for m in rows], int(priority))
     return [next(created) if opted_out.isdisjoint(pseudonyms) else None for *_, pseudonyms in prepared]
 
 
@@ -1014,12 +1088,22 @@ def _reserve(candidate: routing.Candidate, message: OutboundMessage) -> pacing.R
 
 
 def outbound_due_ids(*, stale_after: timedelta, limit: int = 500) -> list[int]:
-    """Queued messages whose task may have been lost (broker down) or whose retry is due,
-    and messages stuck in ``sending`` by a worker that died."""
+    """Queued messages whose task may have been lost (broker down, worker lost): queued
+    longer than ``stale_after`` ago, or due (a retry, a paced message) longer than that
+    ago. A message just due has its ETA task on the way: taking it too made the sweep
+    race every paced receipt under load, hundreds in one task holding a worker process
+    for seconds while relay notices waited."""
     now = timezone.now()
-    queued = OutboundMessage.objects.filter(status=OutboundStatus.QUEUED, created_at__lte=now - stale_after).filter(
-        next_attempt_at__isnull=True
-    ) | OutboundMessage.objects.filter(status=OutboundStatus.QUEUED, next_attempt_at__lte=now)
+    # A reporter's message keeps its creation time to the minute (coarse_times): read
+    # as precise, one queued at 10:00:59 looked a minute old at 10:01:00, and the sweep
+    # took every receipt still waiting behind the relay notices, hundreds in one task
+    # holding a worker process for seconds (P4's tail). A minute more for those.
+    stale = Q(coarse_times=False, created_at__lte=now - stale_after) | Q(
+        coarse_times=True, created_at__lte=now - stale_after - timedelta(minutes=1)
+    )
+    queued = OutboundMessage.objects.filter(stale, status=OutboundStatus.QUEUED, next_attempt_at__isnull=True) | (
+        OutboundMessage.objects.filter(status=OutboundStatus.QUEUED, next_attempt_at__lte=now - stale_after)
+    )
     return list(queued.order_by("priority", "created_at").values_list("pk", flat=True)[:limit])
 
 

@@ -84,8 +84,9 @@ def send_outbound(self, message_id: int) -> str:
 
 @shared_task(acks_late=True)
 def send_outbound_many(message_ids: list[int]) -> dict[str, int]:
-    """A report's relay notices, queued together (``outbound_enqueue_each``): sent one
-    after the other in this one task; each that must wait for its pacing slot gets its
+    """SMS queued together, sent one after the other in this one task: a report's relay
+    notices (``outbound_enqueue_each``), or the receipts and notices of a few drained
+    reports of one priority (``services.publish_batched_sends``); each that must wait for its pacing slot gets its
     own ``send_outbound`` for that time. One bad message never stops the others (each
     row stays queued: the outbound sweep takes what this task did not finish)."""
     done: dict[str, int] = {}
@@ -118,7 +119,9 @@ def sweep_outbound() -> dict[str, int]:
             return done
         done["released"] = services.outbound_release_stuck(older_than=timedelta(minutes=5))
         for message_id in services.outbound_due_ids(stale_after=timedelta(seconds=settings.SWEEP_GRACE_SECONDS)):
-            # One bad row must never stop the others: each message is guarded.
+            # One bad row must never stop the others: each message is guarded. One that
+            # must wait again (paced, retried) is left for a later sweep: a message the
+            # sweep takes has no task of its own.
             try:
                 services.outbound_send(message_id=message_id)
             except Exception:

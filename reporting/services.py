@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -57,6 +57,11 @@ def _resident_event(report: Report, kind: str, **fields: object) -> ReportEvent:
     return ReportEvent.objects.create(report=report, kind=kind, at=now_minute(), **fields)
 
 
+def _resident_event_unsaved(report: Report, kind: str, **fields: object) -> ReportEvent:
+    """``_resident_event`` not yet written: for events written together in one INSERT."""
+    return ReportEvent(report=report, kind=kind, at=now_minute(), **fields)
+
+
 @dataclass(frozen=True)
 class Submitted:
     report: Report
@@ -68,13 +73,16 @@ class PlaceChoice:
     region_id: int | None = None
     cercle_id: int | None = None
     commune_id: int | None = None
+    # The commune row, once ``_resolve_place`` read it: the new report keeps it, so its
+    # place label (the relay notice, the receipt) costs no second read.
+    commune: Commune | None = field(default=None, compare=False, repr=False)
 
 
 def _resolve_place(choice: PlaceChoice) -> PlaceChoice:
     """Fill the parents of the most precise place given, and check they agree."""
     if choice.commune_id:
         commune = Commune.objects.select_related("cercle").get(pk=choice.commune_id)
-        return PlaceChoice(commune.cercle.region_id, commune.cercle_id, commune.pk)
+        return PlaceChoice(commune.cercle.region_id, commune.cercle_id, commune.pk, commune)
     if choice.cercle_id:
         from places.models import Cercle
 
@@ -153,15 +161,24 @@ def report_submit(
             continue  # a reference or receipt collided: draw again
     else:
         raise RuntimeError("could not draw a unique reference")
-    _resident_event(report=report, kind=ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel)
+    if resolved.commune is not None:
+        report.commune = resolved.commune  # read once by _resolve_place: the label needs it
+    opening = [
+        _resident_event_unsaved(report, ReportEventKind.RECEIVED, to_status=ReportStatus.RECEIVED, channel=channel)
+    ]
     if resolved.commune_id or resolved.cercle_id or resolved.region_id:
-        _resident_event(report=report, kind=ReportEventKind.PLACE_SET, channel=channel)
+        opening.append(_resident_event_unsaved(report, ReportEventKind.PLACE_SET, channel=channel))
+    if photos:
+        # Their events follow these: the trail keeps the order things happened in.
+        ReportEvent.objects.bulk_create(opening)
+        opening = []
     if category == Category.FORCE_ABUSE:
         # The resident's own "abuse by forces": an accusation no later edit can undo.
         accusations.accusation_record(report=report, force="", source=AccusationSource.RESIDENT)
     for photo in photos or []:
         report_photo_add(report=report, photo=photo)
-    report_route(report=report, new_report=True)
+    # Otherwise the opening events go in the routing's one INSERT, with "routed".
+    report_route(report=report, new_report=True, opening_events=opening)
     return Submitted(report=report, receipt=receipt)
 
 
@@ -169,12 +186,16 @@ def report_submit(
 URGENT_CATEGORIES = {_Category.ARMED_ATTACK, _Category.KIDNAPPING, _Category.EXPLOSIVE, _Category.ARMED_PRESENCE}
 
 
-def report_route(*, report: Report, new_report: bool = False) -> list[ReportRecipient]:
+def report_route(
+    *, report: Report, new_report: bool = False, opening_events: Sequence[ReportEvent] = ()
+) -> list[ReportRecipient]:
     """Record who must see the report and why, and tell the new recipients by SMS.
 
     Run at intake and again when the place becomes known: recipients already chosen are
     kept, new ones are added (a report first routed nationally reaches the area's relays
-    once its commune is recognised).
+    once its commune is recognised). ``opening_events``: the new report's own events,
+    not yet written, written here in one INSERT with "routed" (two statements fewer per
+    report than one INSERT each).
     """
     decisions = route_report(
         category=report.category, place=Place(report.commune_id, report.cercle_id, report.region_id)
@@ -182,25 +203,29 @@ def report_route(*, report: Report, new_report: bool = False) -> list[ReportReci
     decided_at = now_minute()  # at intake this is the arrival time: to the minute too
     # A report created in this transaction has no recipients yet: no need to ask.
     already = set() if new_report else set(report.recipients.values_list("member_id", flat=True))
-    # One INSERT for all recipients, not one each.
-    added = ReportRecipient.objects.bulk_create(
-        [
-            ReportRecipient(
-                report=report,
-                member_id=d.member_id,
-                rule=d.rule[:200],
-                audience=d.audience,
-                level=d.level,
-                decided_at=decided_at,
-            )
-            for d in decisions
-            if d.member_id not in already
-        ]
-    )
-    if added:
-        _resident_event(report=report, kind=ReportEventKind.ROUTED, channel=report.channel)
-        _notify_recipients(report, added)
-    return added
+    adding = [
+        ReportRecipient(
+            report=report,
+            member_id=d.member_id,
+            rule=d.rule[:200],
+            audience=d.audience,
+            level=d.level,
+            decided_at=decided_at,
+        )
+        for d in decisions
+        if d.member_id not in already
+    ]
+    events = list(opening_events)
+    if adding:
+        events.append(_resident_event_unsaved(report, ReportEventKind.ROUTED, channel=report.channel))
+    # One transaction (no savepoint inside the caller's): notices queued for recipients
+    # whose rows then fail to be written are never sent.
+    with transaction.atomic(savepoint=False):
+        ReportEvent.objects.bulk_create(events)
+        # The notices are queued first, so each recipient row is written once, its
+        # notified_at already set: one INSERT for all of them, and no UPDATE after.
+        _notify_recipients(report, adding)
+        return ReportRecipient.objects.bulk_create(adding)
 
 
 def report_refer(*, report: Report) -> list[ReportRecipient]:
@@ -210,8 +235,8 @@ def report_refer(*, report: Report) -> list[ReportRecipient]:
         Audience.SUPPORT, Place(report.commune_id, report.cercle_id, report.region_id), timezone.now()
     )
     already = set(report.recipients.values_list("member_id", flat=True))
-    added = [
-        ReportRecipient.objects.create(
+    adding = [
+        ReportRecipient(
             report=report,
             member=member,
             rule=f"Orientation avec consentement ({level})",
@@ -222,8 +247,9 @@ def report_refer(*, report: Report) -> list[ReportRecipient]:
         for member in members
         if member.pk not in already
     ]
-    _notify_recipients(report, added)
-    return added
+    with transaction.atomic(savepoint=False):  # as in report_route
+        _notify_recipients(report, adding)
+        return ReportRecipient.objects.bulk_create(adding)
 
 
 def report_answer_consent(*, report: Report, given: bool, channel: str) -> None:
@@ -309,7 +335,12 @@ def report_awaiting_consent(*, sender_pseudonym: str) -> Report | None:
 
 
 def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> None:
-    """A neutral notice: reference, category and place; never the reporter's words."""
+    """A neutral notice: reference, category and place; never the reporter's words.
+
+    ``recipients`` are not yet saved: each told by SMS gets its ``notified_at`` here,
+    and the caller writes them all in one INSERT."""
+    if not recipients:
+        return
     # From the routing directory this process keeps (it chose them): no query.
     members = directory_members([r.member_id for r in recipients])
     missing = [r.member_id for r in recipients if r.member_id not in members]
@@ -318,7 +349,6 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
     place = to_gsm7(report.place_label or "lieu inconnu")[:PLACE_MAX_CHARS]
     priority = Priority.URGENT if report.category in URGENT_CATEGORIES else Priority.NORMAL
     now = now_minute()
-    notified: list[int] = []
     to_send: list[tuple[ReportRecipient, tuple[str, str]]] = []
     for recipient in recipients:
         member = members[recipient.member_id]
@@ -336,10 +366,6 @@ def _notify_recipients(report: Report, recipients: list[ReportRecipient]) -> Non
     for (recipient, _), message in zip(to_send, queued, strict=True):
         if message is not None:
             recipient.notified_at = now
-            notified.append(recipient.member_id)
-    if notified:
-        # One UPDATE for every notified recipient (unique per report and member).
-        ReportRecipient.objects.filter(report=report, member_id__in=notified).update(notified_at=now)
 
 
 def report_submit_web(

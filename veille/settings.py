@@ -260,6 +260,7 @@ METRICS_COLLECTORS = envlist(
         "veille.metrics.collect_readiness",
         "veille.task_metrics.collect",
         "messaging.metrics.collect",
+        "messaging.metrics.collect_handoff",
         "alerts.metrics.collect",
     ],
 )

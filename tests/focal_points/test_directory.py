@@ -106,3 +106,42 @@ def test_a_change_rolled_back_is_never_kept(deployment):
         raise RuntimeError("rolled back")
 
     assert routed() == {"Aminata Guindo", "Oumar Tembely"}
+
+
+def _sms_from(number: str):
+    from django.utils import timezone
+
+    from messaging.services import InboundSms
+    from veille.phones import pseudonym_for
+
+    return InboundSms(
+        inbound_id=0,
+        provider="twilio",
+        sender_pseudonym=pseudonym_for(number),
+        body="",
+        num_media=0,
+        received_at=timezone.now(),
+    )
+
+
+def test_a_resident_s_sms_is_known_from_the_directory_and_a_member_s_read_afresh(deployment, django_assert_num_queries):
+    from commands.router import member_for
+    from focal_points.services import member_set_phone
+
+    directory.forget()
+    directory.directory()
+    with django_assert_num_queries(0):  # a resident's phone: no member query at all
+        assert member_for(_sms_from("+22366000099")) is None
+    with django_assert_num_queries(1):  # a member's: their own row, not the shared copy
+        aminata = member_for(_sms_from("+22376100001"))
+    assert aminata is not None and aminata.name == "Aminata Guindo"
+    assert aminata is not directory.directory().by_pk[aminata.pk]
+
+    # A phone registered, or a member switched off, is seen by the next SMS.
+    awa = new_relay("Awa Dicko")
+    member_set_phone(member=awa, phone="+22366000099")
+    awa.save()
+    assert member_for(_sms_from("+22366000099")) == awa
+    awa.is_active = False
+    awa.save()
+    assert member_for(_sms_from("+22366000099")) is None

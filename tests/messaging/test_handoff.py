@@ -327,3 +327,156 @@ def test_a_copy_that_fails_transiently_gets_its_own_task_and_the_others_go_on(
 
     assert tried == [1, 2, 3, 4]
     assert retried == [(2,)]
+
+
+@requires_redis
+@pytest.mark.django_db(transaction=True)
+def test_a_drain_publishes_its_reports_sends_one_task_per_priority_every_few_reports(
+    list_mode, client, deployment, outbox, monkeypatch
+):
+    from messaging.models import OutboundMessage, Priority
+    from tests.conftest import TwilioPhone
+
+    list_mode.set(handoff.FLAG_KEY, "1")  # a drain "scheduled": the webhooks only push
+    for n in range(7):  # seven residents, seven reports
+        TwilioPhone(client, f"+2237612340{n}").send(f"{BODY} ({n})")
+    assert Report.objects.count() == 0
+    published: list[tuple[int, list[int]]] = []
+    many = tasks.send_outbound_many.apply_async
+
+    def record(*args, **kwargs):
+        published.append((kwargs["priority"], list(kwargs["args"][0])))
+        return many(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.send_outbound_many, "apply_async", record)
+    monkeypatch.setattr(tasks.send_outbound, "apply_async", lambda *a, **k: pytest.fail("one task per SMS"))
+
+    assert tasks.drain_inbound.apply().get()["processed"] == 7
+
+    assert Report.objects.count() == 7
+    messages = {m.pk: m for m in OutboundMessage.objects.all()}
+    receipts = {pk for pk, m in messages.items() if m.purpose == "resident_receipt"}
+    notices = {pk for pk, m in messages.items() if m.purpose == "relay_notice"}
+    assert len(receipts) == 7 and len(notices) >= 7
+    # Two groups (five reports, then two), each one task of notices, then one of receipts.
+    assert [priority for priority, _ in published] == [Priority.NORMAL, Priority.REPLY] * 2
+    assert [len(ids) for _, ids in published][1::2] == [5, 2]
+    assert set(published[0][1]) | set(published[2][1]) == notices
+    assert set(published[1][1]) | set(published[3][1]) == receipts
+    # Each queued SMS published once, in the order queued, and every one sent.
+    every = [message_id for _, ids in published for message_id in ids]
+    assert sorted(every) == sorted(messages) and all(ids == sorted(ids) for _, ids in published)
+    assert len(outbox) == len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batched_sends_gather_only_what_committed(monkeypatch):
+    from django.db import transaction
+
+    published: list[tuple[str, object, int]] = []
+    monkeypatch.setattr(
+        tasks.send_outbound_many, "apply_async", lambda args, priority: published.append(("many", args[0], priority))
+    )
+    monkeypatch.setattr(
+        tasks.send_outbound, "apply_async", lambda args, priority: published.append(("one", args[0], priority))
+    )
+
+    with services.sends_batched() as batch:
+        with transaction.atomic():
+            kept = services.outbound_enqueue(to_number="+22376000001", body="a", purpose="test", priority=5)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.outbound_enqueue(to_number="+22376000002", body="b", purpose="test", priority=5)
+            raise RuntimeError("rolled back")
+        assert published == []  # nothing is published while the batch gathers
+        assert batch.sends == [(5, kept.pk)]
+        assert services.publish_batched_sends(batch) == 1
+        assert batch.sends == []
+
+    assert published == [("many", [kept.pk], 5)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_committed_after_its_batch_closed_publishes_itself(monkeypatch):
+    from django.db import transaction
+
+    published: list[int] = []
+    monkeypatch.setattr(tasks.send_outbound, "apply_async", lambda args, priority: published.append(args[0]))
+
+    with transaction.atomic():  # the drain's block runs inside a longer transaction
+        with services.sends_batched() as batch:
+            message = services.outbound_enqueue(to_number="+22376000001", body="a", purpose="test")
+        assert published == [] and batch.sends == []
+
+    assert published == [message.pk]  # not lost in a batch nobody will publish again
+
+
+@requires_redis
+def test_the_hand_off_list_is_shown_in_the_metrics(list_mode, client, settings):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    settings.METRICS_TOKEN = "metrics-token-0123456789abcdef"
+
+    def scrape() -> dict[str, float]:
+        response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {settings.METRICS_TOKEN}")
+        assert response.status_code == 200
+        return {
+            sample.name: sample.value
+            for family in text_string_to_metric_families(response.content.decode())
+            for sample in family.samples
+            if sample.name.startswith("veille_inbound_handoff_")
+            or sample.labels.get("collector") == "messaging.metrics.collect_handoff"
+        }
+
+    assert scrape() == {
+        "veille_inbound_handoff_waiting": 0,
+        "veille_inbound_handoff_claimed": 0,
+        "veille_inbound_handoff_drain_scheduled": 0,
+        "veille_metrics_collector_errors": 0,
+    }
+    list_mode.rpush(handoff.LIST_KEY, 1, 2, 3)
+    list_mode.set(handoff.FLAG_KEY, "1")
+    list_mode.rpush(handoff.CLAIM_PREFIX + "killed-drain", 4, 5)  # a drain lost mid-batch
+
+    seen = scrape()
+    assert (seen["veille_inbound_handoff_waiting"], seen["veille_inbound_handoff_claimed"]) == (3, 2)
+    assert seen["veille_inbound_handoff_drain_scheduled"] == 1
+
+    # Redis unreachable: the figures are missing and the collector says it failed (a 0
+    # would read as "nothing waiting").
+    handoff._clients.clear()
+    _point_broker_at("redis://127.0.0.1:1/0")
+    try:
+        assert scrape() == {"veille_metrics_collector_errors": 1}
+    finally:
+        handoff._clients.clear()
+        _point_broker_at(REDIS_FOR_TESTS)
+
+
+def test_the_task_hand_off_has_no_list_to_show(settings):
+    from messaging.metrics import collect_handoff
+
+    settings.INBOUND_HANDOFF = "task"
+    assert list(collect_handoff()) == []
+
+
+@requires_redis
+def test_a_drain_is_queued_after_relay_notices_and_before_answers_to_residents(
+    list_mode, phone, gazetteer, outbox, monkeypatch, settings
+):
+    from messaging.models import Priority
+
+    priorities: list[int] = []
+    real = tasks.drain_inbound.apply_async
+
+    def recording(*args, **kwargs):
+        priorities.append(kwargs.get("priority"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.drain_inbound, "apply_async", recording)
+    settings.INBOUND_DRAIN_BATCH = 1
+    phone.send(BODY)  # the first drain, published by the webhook
+    list_mode.rpush(handoff.LIST_KEY, 998, 999)  # more waiting: the drain queues its next turn
+    tasks.drain_inbound.apply()
+
+    assert priorities and set(priorities) == {handoff.DRAIN_PRIORITY}
+    assert Priority.NORMAL < handoff.DRAIN_PRIORITY < Priority.REPLY

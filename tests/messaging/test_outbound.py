@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 from unittest import mock
 
@@ -203,6 +203,47 @@ def test_the_task_schedules_the_retry_at_the_backoff_time(backend):
     assert kwargs.get("priority", message.priority) == message.priority
 
 
+def test_the_sweep_leaves_a_just_due_message_to_its_own_task(backend, settings):
+    """A retry or a paced message just due has its ETA task on the way: the sweep takes
+    it only once it is overdue by the grace period (its task lost)."""
+    settings.SWEEP_GRACE_SECONDS = 60
+    backend.script = [TransientSendError("503")]
+    message = queued()
+    services.outbound_send(message_id=message.pk)
+    message.refresh_from_db()
+    due = message.next_attempt_at
+
+    with at(due + timedelta(seconds=30)):
+        assert tasks.sweep_outbound() == {"queued": 0, "released": 0, "errors": 0}
+    with at(due + timedelta(seconds=61)):
+        assert tasks.sweep_outbound() == {"queued": 1, "released": 0, "errors": 0}
+
+    message.refresh_from_db()
+    assert message.status == SENT
+    assert len(backend.calls) == 2
+
+
+def test_a_reporter_s_message_is_not_taken_for_lost_for_its_time_kept_to_the_minute(backend, settings):
+    """Queued at 10:00:59, a receipt's creation time reads 10:00:00: a minute later it
+    is one second old, not sixty, and its own task is still on the way."""
+    settings.SWEEP_GRACE_SECONDS = 60
+    queued_at = datetime(2026, 12, 2, 10, 0, 59, tzinfo=UTC)
+    with at(queued_at):
+        services.vault_store(pseudonym=pseudonym_for(NUMBER), number=NUMBER)
+        receipt = services.outbound_enqueue_to_pseudonym(
+            pseudonym=pseudonym_for(NUMBER), body=BODY, purpose="resident_receipt", priority=Priority.REPLY
+        )
+    assert receipt is not None and receipt.created_at == queued_at.replace(second=0)
+
+    with at(queued_at + timedelta(seconds=30)):
+        assert tasks.sweep_outbound()["queued"] == 0  # 30 s old: its task has it
+    with at(queued_at + timedelta(seconds=61)):
+        assert tasks.sweep_outbound()["queued"] == 1  # past the grace: taken for lost
+
+    receipt.refresh_from_db()
+    assert receipt.status == SENT
+
+
 def test_the_sweep_sends_a_retry_once_it_is_due(backend, settings):
     settings.SWEEP_GRACE_SECONDS = 0
     backend.script = [TransientSendError("503")]
@@ -375,8 +416,6 @@ def test_every_status_change_leaves_an_event(backend, settings):
 
 
 def test_a_backlog_longer_than_the_inline_wait_drains_at_the_provider_rate(backend, settings):
-    from datetime import UTC
-
     from messaging import pacing
 
     settings.SMS_SEND_RATE_PER_SECOND = 1.0

@@ -66,3 +66,49 @@ def test_a_displaced_reporter_is_recorded_and_the_place_stays_where_it_happened(
     assert report.commune_id == hombori.pk
     # The default is "not said", not "not displaced" asked of anyone.
     assert report_submit(channel="web", description="y").report.reporter_displaced is False
+
+
+def _trail(report: Report) -> list[str]:
+    return list(report.events.order_by("pk").values_list("kind", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("category", "with_photo", "trail"),
+    [
+        # The usual report: its three opening events written in one INSERT.
+        ("", False, ["received", "place_set", "routed"]),
+        # A photo's event comes in between.
+        ("", True, ["received", "place_set", "photo_added", "routed"]),
+        # The resident's own accusation is a row of its own, no event.
+        ("force_abuse", False, ["received", "place_set", "routed"]),
+    ],
+)
+def test_a_new_report_s_trail_keeps_the_order_things_happened_in(deployment, category, with_photo, trail):
+    import io
+
+    from PIL import Image
+
+    from focal_points.models import Category
+    from places.models import Commune
+    from reporting.photos import clean_photo
+    from reporting.services import PlaceChoice, report_submit
+
+    photos = []
+    if with_photo:
+        raw = io.BytesIO()
+        Image.effect_noise((64, 48), 60).convert("RGB").save(raw, format="JPEG")
+        photos.append(clean_photo(raw.getvalue()))
+    submitted = report_submit(
+        channel="web",
+        category=category or Category.ARMED_ATTACK,
+        description="x",
+        place=PlaceChoice(commune_id=Commune.objects.get(name="Dangol-Boré").pk),
+        photos=photos,
+    )
+
+    report = submitted.report
+    assert _trail(report) == trail
+    # Every recipient told by SMS is written with its notified_at: no UPDATE after.
+    recipients = list(report.recipients.all())
+    assert recipients and all(r.notified_at is not None for r in recipients)
+    assert report.place_label == "Dangol-Boré"
