@@ -131,7 +131,10 @@ def _one_mode(mode: str, count: int, args: argparse.Namespace, stamp: str) -> di
             log(f"cost {mode}: {count} SMS reports posted with no worker running")
             result = asyncio.run(open_loop(f"queue {mode}", stack.base_url, requests, 100.0, ids))
             if result.ok != count:
-                raise RuntimeError(f"{count - result.ok} reports not accepted")
+                raise RuntimeError(
+                    f"{count - result.ok} reports not accepted: {result.summary()}; gunicorn log: "
+                    f"{(var_dir / 'gunicorn.log').read_text()[-2000:] if (var_dir / 'gunicorn.log').exists() else ''}"
+                )
             RESULTS_DIR.mkdir(exist_ok=True)
             worker = harness.Process("worker", _worker_argv(mode, profile_path, stack), stack.env(), var_dir / "w.log")
             processes.append(worker)

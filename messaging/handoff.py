@@ -32,6 +32,7 @@ list lost with its Redis, a drain killed before its redelivery).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,11 @@ return ids
 # request cost a pool, a parse of the URL and a new TCP connection. redis-py's pool
 # notices a fork and reconnects, so gunicorn's and Celery's forked children are safe.
 _clients: dict[str, redis.Redis] = {}
+# gunicorn's threads share the process: two first requests at once each built a client,
+# one replaced the other in ``_clients``, and the one dropped closed its pool as it was
+# collected, in the middle of the other request's connect ("I/O operation on closed
+# file", a 500 at a worker's start). One client is built, under this lock.
+_clients_lock = threading.Lock()
 
 
 def _broker_url() -> str:
@@ -89,20 +95,25 @@ def client() -> redis.Redis:
     url = _broker_url()
     found = _clients.get(url)
     if found is None:
-        options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
-        # The broker's own timeouts: a refused connection fails at once, a hung Redis
-        # within the socket timeout, so the webhook answers well inside Twilio's 15 s.
-        found = redis.Redis.from_url(
-            url,
-            socket_connect_timeout=options.get("socket_connect_timeout", 1),
-            socket_timeout=options.get("socket_timeout", 5),
-            # One immediate retry on a broken connection (a pooled one from before a Redis
-            # restart), none on a timeout: redis-py's default (three, with back-off)
-            # would hold a webhook for three socket timeouts on a hung Redis.
-            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-        )
-        _clients[url] = found
+        with _clients_lock:
+            found = _clients.get(url) or _new_client(url)
+            _clients[url] = found
     return found
+
+
+def _new_client(url: str) -> redis.Redis:
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
+    # The broker's own timeouts: a refused connection fails at once, a hung Redis
+    # within the socket timeout, so the webhook answers well inside Twilio's 15 s.
+    return redis.Redis.from_url(
+        url,
+        socket_connect_timeout=options.get("socket_connect_timeout", 1),
+        socket_timeout=options.get("socket_timeout", 5),
+        # One immediate retry on a broken connection (a pooled one from before a Redis
+        # restart), none on a timeout: redis-py's default (three, with back-off)
+        # would hold a webhook for three socket timeouts on a hung Redis.
+        retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+    )
 
 
 def uses_list() -> bool:
@@ -126,7 +137,10 @@ def _push(inbound_id: int) -> None:
             pipe.rpush(LIST_KEY, inbound_id)
             pipe.set(FLAG_KEY, "1", nx=True, ex=FLAG_SECONDS)
             _, scheduled = pipe.execute()
-    except (redis.RedisError, OSError) as exc:
+    except Exception as exc:
+        # Whatever the push met (Redis down, or redis-py raising ValueError on a socket
+        # closed under it), the row is stored: the sweep takes it, and the webhook
+        # still answers 200 rather than a 500 the provider would retry.
         logger.warning("broker unavailable (%s); inbound %s left for the sweep", type(exc).__name__, inbound_id)
         return
     if scheduled:

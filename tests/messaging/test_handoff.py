@@ -480,3 +480,55 @@ def test_a_drain_is_queued_after_relay_notices_and_before_answers_to_residents(
 
     assert priorities and set(priorities) == {handoff.DRAIN_PRIORITY}
     assert Priority.NORMAL < handoff.DRAIN_PRIORITY < Priority.REPLY
+
+
+@requires_redis
+def test_a_socket_closed_under_the_push_still_answers_200_and_loses_nothing(
+    list_mode, phone, gazetteer, outbox, settings, caplog, monkeypatch
+):
+    """redis-py raises ValueError, not a RedisError, on a socket closed under it."""
+    settings.SWEEP_GRACE_SECONDS = 0
+
+    def closed_under_it(*args, **kwargs):
+        raise ValueError("I/O operation on closed file.")
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", closed_under_it)
+    assert phone.send(BODY).status_code == 200
+    monkeypatch.undo()
+
+    assert statuses() == [InboundStatus.PENDING]
+    assert "broker unavailable (ValueError)" in caplog.text
+    assert tasks.sweep_inbound() == {"processed": 1, "errors": 0}
+    assert statuses() == [InboundStatus.PROCESSED]
+
+
+def test_threads_asking_for_the_client_at_once_share_one(monkeypatch):
+    import threading
+    import time
+
+    handoff._clients.clear()
+    built: list[object] = []
+
+    def slow_build(url: str):
+        time.sleep(0.05)  # long enough for every thread to ask meanwhile
+        made = object()  # stands for the client: only how many are built matters here
+        built.append(made)
+        return made
+
+    monkeypatch.setattr(handoff, "_new_client", slow_build)
+    barrier = threading.Barrier(4)
+    got: list[object] = []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(handoff.client())
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    handoff._clients.clear()
+
+    assert len(built) == 1  # one client, so none is dropped (and closed) under another
+    assert len(got) == 4 and all(client is built[0] for client in got)
