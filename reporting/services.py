@@ -54,7 +54,9 @@ def _resident_event(report: Report, kind: str, **fields: object) -> ReportEvent:
     """An event of the reporter's side (arrival, a joined message, a status check...) or
     made by the platform at such a moment: stored to the minute, like the arrival time,
     so the trail never restores the precision the report itself gave up."""
-    return ReportEvent.objects.create(report=report, kind=kind, at=now_minute(), **fields)
+    event = _resident_event_unsaved(report, kind, **fields)
+    event.save(force_insert=True)
+    return event
 
 
 def _resident_event_unsaved(report: Report, kind: str, **fields: object) -> ReportEvent:
